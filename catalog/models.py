@@ -140,6 +140,9 @@ class ProductTag(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "tag"], name="unique_tag")]
         indexes = [models.Index(fields=["shop", "tag"])]
 
+    def __str__(self) -> str:
+        return self.tag
+
 
 class Customer(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="customers")

@@ -163,8 +163,9 @@ def celery_worker(transactional_db, redis_key_prefix, settings):
     if database["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
     else:
+        host = database["HOST"] or "127.0.0.1"
         env["DATABASE_URL"] = (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}"
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{host}"
             f":{database['PORT'] or 5432}/{database['NAME']}"
         )
     env["DATABASE_CONN_MAX_AGE"] = "0"
