@@ -149,8 +149,7 @@ def save_product(shop: Shop, fields: dict, product: Product | None = None) -> Pr
         setattr(product, name, value)
     product.tags = _clean_tags(product.tags)
     product.save()
-    if "tags" in fields or product._state.adding is False:
-        _sync_tags([product])
+    _sync_tags([product])
     return product
 
 
