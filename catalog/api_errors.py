@@ -1,19 +1,123 @@
-"""Errors as structured JSON: {"error": {"code", "message", "fields"}} on every API failure."""
+"""Errors as structured JSON: {"error": {"code", "message", "fields"}} on every API failure.
+
+- One object (authentication, permission, not found, conflict):
+  {"error": {"code": "not_found", "message": "Not found."}}
+- A form-like body: {"error": {"code": "invalid", "message": "...", "fields": {"price": ["..."],
+  "attributes": {"colour": ["..."]}}}} (nested serializers keep their nesting).
+- A bulk request: {"error": {"code": "invalid", "message": "2 of 500 items are not valid; nothing
+  was stored.", "items": [{"index": 3, "fields": {"sku": ["..."]}}]}}.
+
+`ShopAutoSchema` documents these bodies on every operation, so that a generated client knows
+the error shape too.
+"""
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler
+
+from catalog.services import CatalogError
+
+
+class BulkValidationError(exceptions.ValidationError):
+    """A bulk request with bad items: `items` is [{"index": i, "fields": {...}}]."""
+
+    default_code = "invalid"
+
+    def __init__(self, items: list[dict], total: int):
+        self.items = items
+        self.total = total
+        super().__init__(
+            f"{len(items)} of {total} items are not valid; nothing was stored.", code="invalid"
+        )
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+def _message(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(str(item) for item in detail)
+    return str(detail)
 
 
 def structured_exception_handler(exc, context):
+    if isinstance(exc, CatalogError):
+        # A service rule broken by a request that passed the serializer (e.g. a SKU race).
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
     response = exception_handler(exc, context)
     if response is None:
         return None
     detail = response.data
-    code = getattr(exc, "default_code", "error")
-    if isinstance(detail, dict) and set(detail) == {"detail"}:
-        body = {"code": getattr(detail["detail"], "code", code), "message": str(detail["detail"])}
-    else:
+    if isinstance(exc, BulkValidationError):
+        body = {"code": "invalid", "message": _message(detail), "items": exc.items}
+    elif isinstance(detail, dict) and set(detail) == {"detail"}:
+        code = getattr(detail["detail"], "code", None) or getattr(exc, "default_code", "error")
+        body = {"code": code, "message": str(detail["detail"])}
+    elif isinstance(detail, dict):
         body = {"code": "invalid", "message": "Some fields are not valid.", "fields": detail}
+    else:
+        # ValidationError("...") raised with a message, not a field map.
+        body = {"code": "invalid", "message": _message(detail)}
     response.data = {"error": body}
     return response
+
+
+# --- Schema -------------------------------------------------------------------------------
+
+
+class ItemErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the item in the request's list.")
+    fields = serializers.DictField(help_text="Field name -> list of messages.")
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="invalid, not_found, not_authenticated, ...")
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        required=False, help_text="Field name -> list of messages (nested for nested fields)."
+    )
+    items = ItemErrorSerializer(
+        many=True, required=False, help_text="Per-item errors of a bulk request."
+    )
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    "400": "Validation error",
+    "401": "Missing, invalid or revoked token",
+    "403": "The member's role does not allow this",
+    "404": "No such object in this shop",
+}
+
+
+class ShopAutoSchema(AutoSchema):
+    """AutoSchema that documents the structured error responses on every operation."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        component = self.resolve_serializer(ErrorResponseSerializer, "response")
+        responses = operation.setdefault("responses", {})
+        codes = ["401", "403"]
+        if method in ("POST", "PUT", "PATCH"):
+            codes.append("400")
+        if "{" in path:
+            codes.append("404")
+        for code in codes:
+            responses.setdefault(
+                code,
+                {
+                    "content": {"application/json": {"schema": component.ref}},
+                    "description": ERROR_DESCRIPTIONS[code],
+                },
+            )
+        return operation

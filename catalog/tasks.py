@@ -30,3 +30,11 @@ def run_demo_count_job(job_id: int) -> str:
         return {"counted": count}
 
     return jobs.run_job(job_id, work)
+
+
+@shared_task(name="catalog.tasks.run_import_job", acks_late=True, reject_on_worker_lost=True)
+def run_import_job(job_id: int) -> str:
+    """A CSV import (products, customers or interactions); see catalog.csv_io.imports."""
+    from catalog.csv_io.imports import run_import
+
+    return jobs.run_job(job_id, run_import)

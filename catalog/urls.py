@@ -1,6 +1,7 @@
 from django.urls import path
 
-from catalog.views import jobs, shops
+from catalog.views import customers, imports, jobs, products, shops
+from catalog.views import settings as settings_views
 
 app_name = "catalog"
 
@@ -15,6 +16,24 @@ urlpatterns = [
     path("jobs/<int:pk>/retry/", jobs.job_retry, name="job_retry"),
     path("jobs/<int:pk>/cancel/", jobs.job_cancel, name="job_cancel"),
     # Products and customers
+    path("products/", products.product_list, name="product_list"),
+    path("products/new/", products.product_create, name="product_create"),
+    path("products/<int:pk>/", products.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", products.product_edit, name="product_edit"),
+    path("products/<int:pk>/delete/", products.product_delete, name="product_delete"),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
     # CSV import and export
+    path("import/", imports.import_csv, name="import_csv"),
+    path("export/products.csv", imports.export_products, name="export_products"),
+    path("export/customers.csv", imports.export_customers, name="export_customers"),
+    path("export/interactions.csv", imports.export_interactions, name="export_interactions"),
     # Members and API tokens
+    path("settings/members/", settings_views.member_list, name="member_list"),
+    path("settings/members/add/", settings_views.member_add, name="member_add"),
+    path("settings/members/<int:pk>/role/", settings_views.member_update, name="member_update"),
+    path("settings/members/<int:pk>/remove/", settings_views.member_remove, name="member_remove"),
+    path("settings/tokens/", settings_views.token_list, name="token_list"),
+    path("settings/tokens/create/", settings_views.token_create, name="token_create"),
+    path("settings/tokens/<int:pk>/revoke/", settings_views.token_revoke, name="token_revoke"),
 ]

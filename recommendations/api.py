@@ -1,0 +1,133 @@
+"""REST API of the recommender, scoped to the token's shop (another shop's rows are 404s)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.api_errors import Conflict, ShopAutoSchema
+from catalog.models import Customer, Product
+from catalog.tenancy import get_for_shop
+from recommendations import services, serving
+from recommendations.models import ListKind, RecommendationRun
+from recommendations.serializers import (
+    RecommendationListSerializer,
+    RunSerializer,
+    RunStartedSerializer,
+    served_data,
+)
+
+N_PARAM = OpenApiParameter(
+    "n", int, description="How many items (1-100, default 10).", required=False
+)
+
+
+def _n(request: Request) -> int:
+    try:
+        return max(1, min(100, int(request.query_params.get("n", 10))))
+    except ValueError:
+        return 10
+
+
+class CustomerRecommendationsView(APIView):
+    schema = ShopAutoSchema()
+
+    @extend_schema(
+        operation_id="recommendations_for_customer",
+        summary="Recommendations for a customer, with reasons and a recommendation id",
+        description="From the latest successful run; a customer new since that run with a few "
+        "interactions is folded in on the fly; without history, popular products. Out-of-stock "
+        "products are never returned.",
+        parameters=[N_PARAM],
+        responses=RecommendationListSerializer,
+    )
+    def get(self, request: Request, external_id: str) -> Response:
+        customer = get_for_shop(Customer, request.shop, external_id=external_id)
+        served = serving.for_customer(request.shop, customer, n=_n(request))
+        return Response(served_data(served))
+
+
+class _ProductListView(APIView):
+    schema = ShopAutoSchema()
+    kind = ListKind.SIMILAR
+
+    def get(self, request: Request, sku: str) -> Response:
+        product = get_for_shop(Product, request.shop, sku=sku)
+        served = serving.for_product(request.shop, product, self.kind, n=_n(request))
+        return Response(served_data(served))
+
+
+class SimilarProductsView(_ProductListView):
+    kind = ListKind.SIMILAR
+
+    @extend_schema(
+        operation_id="recommendations_similar_products",
+        summary="Products similar to a product (content + collaborative blend)",
+        parameters=[N_PARAM],
+        responses=RecommendationListSerializer,
+    )
+    def get(self, request: Request, sku: str) -> Response:
+        return super().get(request, sku)
+
+
+class BoughtTogetherView(_ProductListView):
+    kind = ListKind.BOUGHT_TOGETHER
+
+    @extend_schema(
+        operation_id="recommendations_bought_together",
+        summary="Products often bought by the same customers as a product",
+        parameters=[N_PARAM],
+        responses=RecommendationListSerializer,
+    )
+    def get(self, request: Request, sku: str) -> Response:
+        return super().get(request, sku)
+
+
+class RunListView(generics.ListAPIView):
+    schema = ShopAutoSchema()
+    serializer_class = RunSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RecommendationRun.objects.none()
+        return (
+            RecommendationRun.objects.for_shop(self.request.shop)
+            .defer("popular")
+            .order_by("-created_at")
+        )
+
+    @extend_schema(operation_id="recommendation_runs_list", summary="Recommendation runs")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="recommendation_runs_start",
+        summary="Start a recommendation run (a job on the gpu queue)",
+        request=None,
+        responses={202: RunStartedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            run = services.start_run(request.shop, user=request.user, trigger="api")
+        except services.RecommendationError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(
+            {"run_id": run.pk, "job_id": run.job_id, "status": run.status},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class RunDetailView(APIView):
+    schema = ShopAutoSchema()
+
+    @extend_schema(
+        operation_id="recommendation_runs_retrieve",
+        summary="One run with its settings and metrics (model vs popularity)",
+        responses=RunSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        run = get_for_shop(RecommendationRun, request.shop, pk=pk)
+        return Response(RunSerializer(run).data)

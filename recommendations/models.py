@@ -1,0 +1,190 @@
+"""Recommendation runs, their stored lists, per-shop settings, product embeddings, impressions.
+
+A run trains on the shop's interactions and stores one row per customer (and per product and list
+kind) holding the ranked items as JSON: serving a list is one indexed lookup whatever the size of
+the catalog. Items are dicts {"p": product id, "s": score, "r": reason kind, "t": reason text,
+"via": product id that drove it or null}.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from catalog.models import Customer, Job, Product, Shop
+
+
+def default_weights() -> dict:
+    return {"view": 1.0, "cart": 3.0, "purchase": 5.0, "rating": 2.0}
+
+
+class RecommenderSettings(models.Model):
+    """Per-shop knobs of the recommender; the values used are copied into every run."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="recommender_settings")
+    # Confidence added per interaction kind (implicit feedback weights).
+    weights = models.JSONField(default=default_weights)
+    # Share of the content (embedding) score in the blend; 0 = collaborative only.
+    content_weight = models.FloatField(default=0.3)
+    top_n = models.PositiveIntegerField(default=20)
+    factors = models.PositiveIntegerField(default=64)
+    iterations = models.PositiveIntegerField(default=15)
+    regularization = models.FloatField(default=0.05)
+    alpha = models.FloatField(default=2.0)
+    # Consumables: bought items in these categories (prefix match) or with these tags may come back.
+    repurchasable_categories = models.JSONField(default=list, blank=True)
+    repurchasable_tags = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Recommender settings of {self.shop}"
+
+
+class ProductEmbedding(models.Model):
+    """The encoder's vector for a product, recomputed when the product's text changes."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="embedding")
+    model_name = models.CharField(max_length=300)
+    text_hash = models.CharField(max_length=64)
+    dim = models.PositiveIntegerField()
+    # float32 little-endian bytes
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "product"])]
+
+    def __str__(self) -> str:
+        return f"embedding of {self.product_id}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class RecommendationRunQuerySet(models.QuerySet):
+    def for_shop(self, shop) -> RecommendationRunQuerySet:
+        return self.filter(shop=shop)
+
+    def succeeded(self) -> RecommendationRunQuerySet:
+        return self.filter(status=RunStatus.SUCCEEDED)
+
+
+class RecommendationRun(models.Model):
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="recommendation_runs")
+    job = models.OneToOneField(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendation_run"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    trigger = models.CharField(max_length=20, default="manual")  # manual, api, nightly
+    settings = models.JSONField(default=dict, blank=True)
+    # {"model": {...}, "popularity": {...}, "split": {...}} from the temporal hold-out
+    metrics = models.JSONField(default=dict, blank=True)
+    # Summary for the pages: counts, timings, popularity distribution of recommended items.
+    stats = models.JSONField(default=dict, blank=True)
+    # Fallback list: the 100 most popular product ids (bounded, read on every customer request).
+    popular = models.JSONField(default=list, blank=True)
+    interactions_until = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecommendationRunQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "status", "-finished_at"])]
+
+    def __str__(self) -> str:
+        return f"Recommendation run #{self.pk} ({self.status})"
+
+
+class RunModelData(models.Model):
+    """A run's model artefacts, in their own table so that reading a run row stays cheap.
+
+    `arrays` is a numpy .npz: item_ids (product ids in factor order), item_factors,
+    item_embeddings (float16), popularity, categories, available and repurchasable at training
+    time; used for fold-in and for products the run did not know. In the database (not a file)
+    so that any web machine can serve. SQLite keeps a big blob in the row's overflow pages, which
+    every read of later columns would walk: hence the separate table.
+    """
+
+    run = models.OneToOneField(
+        RecommendationRun, on_delete=models.CASCADE, primary_key=True, related_name="model_data"
+    )
+    arrays = models.BinaryField()
+    # Category -> up to 20 popular product ids (fallback for products without lists).
+    popular_by_category = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"model data of run {self.run_id}"
+
+
+class CustomerRecommendation(models.Model):
+    run = models.ForeignKey(
+        RecommendationRun, on_delete=models.CASCADE, related_name="customer_lists"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20, default="model")  # model, fallback
+    items = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "customer"], name="one_list_per_customer_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} customer {self.customer_id}"
+
+
+class ListKind(models.TextChoices):
+    SIMILAR = "similar", "Similar products"
+    BOUGHT_TOGETHER = "bought_together", "Bought together"
+
+
+class ProductRecommendation(models.Model):
+    run = models.ForeignKey(
+        RecommendationRun, on_delete=models.CASCADE, related_name="product_lists"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ListKind.choices)
+    items = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "product", "kind"], name="one_list_per_product_kind_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} product {self.product_id} {self.kind}"
+
+
+class RecommendationImpression(models.Model):
+    """One served list; interactions cite `ref` (Interaction.recommendation_ref) for CTR."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    ref = models.CharField(max_length=64, unique=True)
+    run = models.ForeignKey(
+        RecommendationRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="impressions",
+    )
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20)  # customer, similar, bought_together
+    source = models.CharField(max_length=20)  # model, fold_in, fallback
+    product_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.ref

@@ -1,0 +1,107 @@
+import pytest
+
+from generation.checks import (
+    ProductFacts,
+    check_banned,
+    check_grounding,
+    check_length,
+    check_personal_data,
+    check_repetition,
+    render_flagged,
+    run_checks,
+)
+
+FACTS = ProductFacts.from_text(
+    "Trail Bottle\ncapacity: 750 ml\nmaterial: stainless steel\ncolour: blue\nweight: 0.35 kg"
+)
+
+
+def flagged_texts(text: str) -> list[str]:
+    return [flag["text"] for flag in check_grounding(text, FACTS)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Holds 1 litre of water.", ["1 litre"]),
+        ("Holds 1.5 l for long hikes.", ["1.5 l"]),
+        ("A red bottle.", ["red"]),
+        ("Made of aluminium.", ["aluminium"]),
+        ("Weighs only 500 g.", ["500 g"]),
+        ("It is 30 cm tall.", ["30 cm"]),
+        ("Comes in size XL.", ["size XL"]),
+        ("Keeps drinks cold for 24 hours.", ["24 hours"]),
+    ],
+)
+def test_grounding_flags_facts_that_contradict_or_are_absent(text, expected):
+    assert flagged_texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Holds 750 ml of water.",
+        "Holds 750ml.",
+        "Holds 0.75 l, or 75 cl.",
+        "A blue stainless steel bottle.",
+        "Light at 350 g.",
+        "Just 0,35 kg in your pack.",
+        "A sturdy bottle for every trail.",
+    ],
+)
+def test_grounding_accepts_facts_in_other_units_or_words(text):
+    assert flagged_texts(text) == []
+
+
+def test_grounding_message_names_the_known_fact():
+    [flag] = check_grounding("Holds 1 litre.", FACTS)
+    assert "contradicts" in flag["message"] and "750 ml" in flag["message"]
+    assert (flag["start"], flag["end"]) == (6, 13)
+
+
+def test_inches_and_centimetres_are_the_same_fact():
+    facts = ProductFacts.from_text("screen: 15.6 inch")
+    assert check_grounding("A 39.6 cm screen.", facts) == []
+    assert [f["text"] for f in check_grounding("A 17 inch screen.", facts)] == ["17 inch"]
+
+
+def test_length_limits_per_field():
+    assert check_length("x" * 60, "seo_title") == []
+    [flag] = check_length("x" * 61, "seo_title")
+    assert flag["start"] == 60 and "at most 60" in flag["message"]
+    assert check_length("y" * 161, "meta_description")
+    assert check_length("\n".join(["ok"] * 7), "bullet_points")
+
+
+def test_banned_phrases_are_found_case_insensitively():
+    flags = check_banned("A Game-Changer for hikers, a game-changer.", ["game-changer"])
+    assert [f["text"] for f in flags] == ["Game-Changer", "game-changer"]
+
+
+def test_repetition_and_degenerate_output_are_flagged():
+    assert check_repetition("")
+    assert check_repetition("Great for hikes and trips. Great for hikes and trips.")
+    assert check_repetition("the best bottle ever " * 8)
+    assert check_repetition("Nice.<|im_end|>")
+    assert check_repetition("A sturdy bottle for long hikes. It keeps water cool.") == []
+
+
+def test_personal_data_is_flagged():
+    flags = check_personal_data("Write to jane.doe@example.com or call +44 20 7946 0958.")
+    assert [f["check"] for f in flags] == ["personal_data", "personal_data"]
+    assert check_personal_data("Holds 750 ml, 0.35 kg.") == []
+
+
+def test_run_checks_summarises(product):
+    checks = run_checks("Holds 1 litre. Buy now!", "description", product, ["buy now"])
+    assert checks["counts"] == {"grounding": 1, "banned": 1}
+    assert not checks["ok"]
+    assert run_checks("A blue bottle for 750 ml.", "description", product)["ok"]
+
+
+def test_flag_highlighting_escapes_the_text_first():
+    text = "<script>x</script> holds 1 litre"
+    html = render_flagged(text, check_grounding(text, FACTS))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert '<mark class="flag" title="' in html and ">1 litre</mark>" in html
