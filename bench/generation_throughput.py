@@ -111,10 +111,16 @@ def main() -> None:
     parser.add_argument("--field", default="meta_description")
     parser.add_argument("--dtypes", nargs="+", default=["float32", "bfloat16"])
     parser.add_argument("--skip-cold", action="store_true", help="skip the GGUF cold load")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch CPU threads (0 = one per core)"
+    )
     args = parser.parse_args()
 
     import torch
 
+    if args.threads:
+        os.environ["SHOPLLM_GENERATOR_THREADS"] = str(args.threads)
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpus {os.cpu_count()}")
     print(
         f"{args.products} products, field {args.field}, {args.max_new_tokens} new tokens max, "

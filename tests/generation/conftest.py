@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from catalog.services import save_product
 from generation import backends
 from generation.models import VersionSource
 from generation.services import add_version
+
+# Test runs share a small CPU with other work; one torch thread avoids OpenMP threads waiting on
+# each other (see generation.backends.local.cpu_threads). The worker subprocess inherits it.
+os.environ.setdefault("SHOPLLM_GENERATOR_THREADS", "1")
 
 
 @pytest.fixture(scope="session")

@@ -130,3 +130,29 @@ def test_prompt_keeps_the_question_as_inert_data():
     assert prompt.count("<question>") == 1 and prompt.count("</question>") == 1
     assert "[INST]" not in prompt
     assert prompt.index("[1] dishwasher safe: yes") < prompt.index("<question>")
+
+
+def test_changed_product_is_reindexed_before_a_shop_wide_question(catalog, scripted):
+    from generation.answers import services
+
+    shop = catalog["bottle"].shop
+    services.refresh_index(shop)
+    attributes = dict(catalog["backpack"].attributes, volume="32 l")
+    catalog_services.save_product(shop, {"attributes": attributes}, catalog["backpack"])
+    scripted.reply = "It holds 32 l [1]."
+    question = services.answer_question(shop, "What volume does the Summit Backpack have?")
+    assert [fact["text"] for fact in question.citations] == ["volume: 32 l"]
+
+
+def test_index_job_embeds_the_whole_shop(catalog, monkeypatch):
+    from catalog import jobs
+    from generation.answers import services
+    from generation.answers.tasks import run_index_job
+
+    monkeypatch.setattr(jobs, "enqueue_job", lambda job_id: None)
+    job = services.create_index_job(catalog["bottle"].shop)
+    assert run_index_job(job.pk) == "succeeded"
+    job.refresh_from_db()
+    assert job.progress_done == 2  # two products
+    assert job.result["embedded"] > 0 and job.result["unchanged"] >= 1  # the FAQ was indexed
+    assert FactChunk.objects.filter(product=catalog["backpack"]).exists()
