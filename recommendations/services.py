@@ -156,10 +156,15 @@ def start_run(shop: Shop, *, user=None, trigger: str = "manual") -> Recommendati
     """Create a run and its job (queued on `gpu` after commit). One active run per shop."""
     with transaction.atomic():
         Shop.objects.select_for_update().filter(pk=shop.pk).first()
-        if RecommendationRun.objects.filter(
+        active = RecommendationRun.objects.filter(
             shop=shop, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-        ).exists():
-            raise RecommendationError("A recommendation run is already queued or running.")
+        ).select_related("job")
+        for other in active:
+            if other.job is None or other.job.is_finished:
+                # Its job was cancelled while queued (the task never ran) or deleted.
+                fail_run(other.pk, "Its job was cancelled or removed before the run finished.")
+            else:
+                raise RecommendationError("A recommendation run is already queued or running.")
         run = RecommendationRun.objects.create(
             shop=shop, trigger=trigger, settings=settings_snapshot(shop)
         )

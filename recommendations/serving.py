@@ -27,7 +27,6 @@ from recommendations.models import (
     RecommendationImpression,
     RecommendationRun,
     RunModelData,
-    RunStatus,
 )
 from recommendations.services import AVAILABLE, KIND_RANK, KIND_VERB, is_repurchasable, reason_text
 
@@ -310,9 +309,3 @@ def history(customer: Customer, limit: int = 20) -> list[Interaction]:
         .select_related("product")
         .order_by("-occurred_at")[:limit]
     )
-
-
-def has_active_run(shop: Shop) -> bool:
-    return RecommendationRun.objects.filter(
-        shop=shop, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-    ).exists()

@@ -62,7 +62,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         "latest": latest,
         "chart": charts.metrics_over_runs(list(reversed(runs))),
         "can_edit": request.membership.has_role(Role.EDITOR),
-        "active": any(run.status in ("queued", "running") for run in runs),
+        "active": any(run.job is not None and not run.job.is_finished for run in runs),
     }
     template = "recommendations/_run_rows.html" if request.htmx else "recommendations/run_list.html"
     return render(request, template, context)

@@ -183,12 +183,17 @@ def prepare(
     return plan
 
 
+def quote_fact(hit: retrieval.Hit, text: str) -> str:
+    """A fact as a sentence a shopper can read."""
+    if hit.source == ChunkSource.FAQ and " A: " in text:
+        return f"From our FAQ: {text.split(' A: ', 1)[1]}"
+    if hit.source in (ChunkSource.ATTRIBUTE, ChunkSource.PRODUCT):
+        return f"According to the product details, {text.rstrip('.')}."
+    return f"According to the product details: {text}"
+
+
 def _extractive(plan: AnswerPlan) -> tuple[str, list[int]]:
-    best = plan.facts[0]
-    text = plan.fact_texts[0]
-    if best.source == ChunkSource.FAQ and " A: " in text:
-        return f"From our FAQ: {text.split(' A: ', 1)[1]}", [0]
-    return f"According to the product details, {text.rstrip('.')}.", [0]
+    return quote_fact(plan.facts[0], plan.fact_texts[0]), [0]
 
 
 def finish(
@@ -226,6 +231,10 @@ def finish(
             flags["grounding"] = check.problems
         if check is not None and check.ok and not prompts.says_dont_know(model_output or ""):
             kind, answer, cited, grounded = AnswerKind.GENERATED, check.answer, check.cited, True
+            if check.thin:
+                first = check.cited[0]
+                quoted = quote_fact(plan.facts[first], plan.fact_texts[first])
+                answer = f"{answer.rstrip('.')}. {quoted}"
             confidence = 0.6 + 0.4 * strength
         elif model_output and prompts.says_dont_know(model_output) and strength < 0.5:
             kind, answer = AnswerKind.DONT_KNOW, DONT_KNOW

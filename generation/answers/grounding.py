@@ -151,7 +151,8 @@ ALLOWED = {
     "those", "there", "here", "you", "your", "we", "our", "us", "they", "them", "their", "can",
     "could", "will", "would", "should", "may", "might", "do", "does", "did", "has", "have",
     "had", "so", "also", "very", "just", "up", "about", "which", "what", "product", "item",
-    "answer", "fact", "facts", "according", "detail", "details", "listed", "says", "say",
+    "answer", "question", "fact", "facts", "according", "detail", "details", "listed", "says",
+    "say",
     "stated", "states", "yes", "no", "not", "comes", "come", "made", "make", "use", "used",
     "using", "put", "hold", "holds", "fit", "fits", "available", "offer", "offers", "include",
     "includes", "including", "feature", "features", "weighs", "weigh", "measures", "measure",
@@ -235,6 +236,9 @@ class Grounding:
     cited: list[int] = field(default_factory=list)  # 0-based fact positions
     problems: list[str] = field(default_factory=list)
     answer: str = ""  # the answer without citation markers
+    # True when the answer repeats none of the cited facts' words ("The answer is yes."): it is
+    # right but says little, so the fact is quoted after it.
+    thin: bool = False
 
 
 def check(answer: str, facts: list[str], *, question: str = "", title: str = "") -> Grounding:
@@ -308,4 +312,6 @@ def check(answer: str, facts: list[str], *, question: str = "", title: str = "")
         if unbacked:
             problems.append("says yes to a figure the facts do not give")
 
-    return Grounding(ok=not problems, cited=cited, problems=problems, answer=clean)
+    cited_words = set(words(support_text)) - ALLOWED - YES - NO
+    thin = not (claim_words & cited_words)
+    return Grounding(ok=not problems, cited=cited, problems=problems, answer=clean, thin=thin)

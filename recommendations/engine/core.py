@@ -222,6 +222,7 @@ class Ranker:
         user_vec: np.ndarray | None = None,
         *,
         scores_block: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        best: np.ndarray | None = None,
     ) -> list[Rec]:
         """Top-n for one user with a reason for every item; fold-in when `user_vec` is None."""
         items = np.asarray(items, dtype=np.int64)
@@ -239,7 +240,9 @@ class Ranker:
             total, cf_part, content_part = total[0], cf_part[0], content_part[0]
         else:
             total, cf_part, content_part = scores_block
-        chosen = [int(i) for i in top_n_rows(total[None, :], n)[0] if i >= 0]
+        if best is None:
+            best = top_n_rows(total[None, :], n)[0]
+        chosen = [int(i) for i in best if i >= 0]
         chosen = [i for i in chosen if total[i] > 0]
         recs = self._explain(items, conf, user_vec, chosen, total, cf_part, content_part)
         if len(recs) < n:

@@ -245,3 +245,32 @@ def test_nightly_starts_runs_only_for_shops_with_new_interactions(shop, other_sh
         occurred_at=timezone.now() + timedelta(minutes=1),
     )
     assert len(services.start_nightly_runs()) == 1
+
+
+def test_run_whose_job_was_cancelled_while_queued_does_not_block_the_next(shop, planted):
+    from catalog import jobs
+
+    stuck = services.start_run(shop)
+    jobs.cancel_job(stuck.job)
+    again = services.start_run(shop)
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "cancelled" in stuck.error
+    assert again.pk != stuck.pk
+
+
+def test_cancelling_a_running_job_marks_the_run_failed(shop, planted, monkeypatch):
+    from catalog import jobs
+    from recommendations.tasks import run_recommendation_job
+
+    run = services.start_run(shop)
+    real_refresh = services.refresh_embeddings
+
+    def cancel_midway(*args, **kwargs):
+        jobs.cancel_job(Job.objects.get(pk=run.job_id))
+        return real_refresh(*args, **kwargs)
+
+    monkeypatch.setattr(services, "refresh_embeddings", cancel_midway)
+    run_recommendation_job(run.job_id)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.error == "Cancelled."
+    assert Job.objects.get(pk=run.job_id).status == "cancelled"

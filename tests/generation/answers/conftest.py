@@ -81,10 +81,12 @@ class ScriptedGenerator:
         self.delay_s = delay_s
         self.prompts: list[str] = []
         self.systems: list[str | None] = []
+        self.called_at = 0.0
         self.lock = threading.Lock()
 
     def generate(self, prompts, params, *, system=None):
         with self.lock:
+            self.called_at = time.monotonic()
             self.prompts.extend(prompts)
             self.systems.append(system)
         if self.delay_s:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from generation.answers import answering, retrieval, services
 from generation.answers.models import AnswerKind, QuestionStatus
@@ -154,7 +155,8 @@ def test_model_over_the_time_budget_gives_the_quoted_fact_marked_timed_out(catal
     )
     assert question.flags["timed_out"] is True
     assert question.answer == "According to the product details, capacity: 750 ml."
-    assert question.latency_ms < 2500  # did not wait the model's 3 s
+    # It stopped waiting for the model long before the model's 3 s were over.
+    assert time.monotonic() - scripted.called_at < 2
 
 
 def test_confidence_below_the_shop_threshold_goes_to_review(catalog, scripted):
