@@ -6,10 +6,10 @@ from recommendations.models import RecommendationRun
 
 WIDTH, HEIGHT, PAD = 560, 200, 32
 SERIES = (
-    ("model", "ndcg@10", "NDCG@10 model", "series-a"),
-    ("popularity", "ndcg@10", "NDCG@10 popularity", "series-a dashed"),
-    ("model", "recall@10", "Recall@10 model", "series-b"),
-    ("popularity", "recall@10", "Recall@10 popularity", "series-b dashed"),
+    ("model", "ndcg@10", "NDCG@10 model", "line-a"),
+    ("popularity", "ndcg@10", "NDCG@10 popularity", "line-a dashed"),
+    ("model", "recall@10", "Recall@10 model", "line-b"),
+    ("popularity", "recall@10", "Recall@10 popularity", "line-b dashed"),
 )
 
 
@@ -68,7 +68,7 @@ def popularity_bars(histogram: dict) -> dict | None:
     bars = []
     for decile, (cat_share, rec_share) in enumerate(zip(catalog, recommended, strict=True)):
         x = PAD + decile * slot
-        for offset, share, css in ((0, cat_share, "series-c"), (bar, rec_share, "series-a")):
+        for offset, share, css in ((0, cat_share, "bar-catalog"), (bar, rec_share, "bar-recommended")):
             y = _y(share, top)
             bars.append(
                 {

@@ -89,6 +89,9 @@ class RecommendationRun(models.Model):
     # Fallback list: the 100 most popular product ids (bounded, read on every customer request).
     popular = models.JSONField(default=list, blank=True)
     interactions_until = models.DateTimeField(null=True, blank=True)
+    # Highest Interaction id the run learned from: "new interactions" for the nightly schedule,
+    # also when they arrive late with an old `occurred_at` (a CSV import of last month).
+    last_interaction_id = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -175,19 +175,17 @@ def start_run(shop: Shop, *, user=None, trigger: str = "manual") -> Recommendati
 
 
 def start_nightly_runs() -> list[int]:
-    """Start a run for every shop with interactions newer than its last successful run."""
+    """Start a run for every shop with interactions stored since its last successful run."""
     started = []
-    last_event = dict(
-        Interaction.objects.values_list("shop").annotate(last=Max("occurred_at")).order_by()
-    )
+    last_event = dict(Interaction.objects.values_list("shop").annotate(last=Max("pk")).order_by())
     for shop in Shop.objects.filter(pk__in=list(last_event)):
         last_run = (
             RecommendationRun.objects.for_shop(shop).succeeded().order_by("-finished_at").first()
         )
         if (
             last_run
-            and last_run.interactions_until
-            and (last_event[shop.pk] <= last_run.interactions_until)
+            and last_run.last_interaction_id
+            and (last_event[shop.pk] <= last_run.last_interaction_id)
         ):
             continue
         try:
@@ -211,6 +209,7 @@ class ShopData:
     kinds: list[str]
     timestamps: np.ndarray
     until: object
+    last_id: int | None
 
 
 def load_shop_data(shop: Shop, snapshot: dict) -> ShopData:
@@ -223,12 +222,15 @@ def load_shop_data(shop: Shop, snapshot: dict) -> ShopData:
     rows = (
         Interaction.objects.for_shop(shop)
         .order_by()
-        .values_list("customer_id", "product_id", "kind", "occurred_at")
+        .values_list("pk", "customer_id", "product_id", "kind", "occurred_at")
     )
     customer_index: dict[int, int] = {}
     users, items, kinds, stamps = [], [], [], []
     until = None
-    for customer_id, product_id, kind, occurred_at in rows.iterator(chunk_size=20000):
+    last_id = None
+    for pk, customer_id, product_id, kind, occurred_at in rows.iterator(chunk_size=20000):
+        if last_id is None or pk > last_id:
+            last_id = pk
         position = product_index.get(product_id)
         if position is None:
             continue
@@ -252,6 +254,7 @@ def load_shop_data(shop: Shop, snapshot: dict) -> ShopData:
         kinds=kinds,
         timestamps=np.array(stamps, dtype=np.float64),
         until=until,
+        last_id=last_id,
     )
 
 
@@ -312,7 +315,13 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
         categories=data.categories,
     )
     clock = time.perf_counter()
-    customer_recs = core.recommend_all(ranker, user_factors, matrix, config.top_n)
+    customer_recs = core.recommend_all(
+        ranker,
+        user_factors,
+        matrix,
+        config.top_n,
+        progress=lambda done: report(55 + int(15 * done / n_users)),
+    )
     timings["customer_lists_s"] = round(time.perf_counter() - clock, 3)
     report(70)
 
@@ -323,6 +332,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
         data.available,
         config.top_n,
         content_weight=max(config.content_weight, 0.5),
+        progress=lambda done: report(70 + int(10 * done / n_items)),
     )
     purchase_mask = np.array([kind == "purchase" for kind in data.kinds], dtype=bool)
     if not purchase_mask.any():
@@ -338,7 +348,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
     timings["product_lists_s"] = round(time.perf_counter() - clock, 3)
     report(85)
 
-    strongest = _strongest_kinds(data)
+    strongest = _strongest_kinds(data, n_users, n_items)
     clock = time.perf_counter()
     with transaction.atomic():
         # A re-delivered job rewrites its own lists instead of duplicating them.
@@ -350,7 +360,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
                     run=run,
                     customer_id=data.customer_ids[user],
                     source="model" if any(r.reason in _MODEL_REASONS for r in recs) else "fallback",
-                    items=[_item_json(r, data, strongest.get((user, r.via))) for r in recs],
+                    items=_customer_items(recs, data, strongest, user),
                 )
                 for user, recs in enumerate(customer_recs)
             ),
@@ -406,6 +416,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
         stats=stats,
         popular=popular,
         interactions_until=data.until,
+        last_interaction_id=data.last_id,
         finished_at=timezone.now(),
     )
     report(100)
@@ -437,13 +448,32 @@ def run_job_work(job: Job, job_run) -> dict:
         raise
 
 
-def _strongest_kinds(data: ShopData) -> dict[tuple[int, int], int]:
-    strongest: dict[tuple[int, int], int] = {}
-    for user, item, kind in zip(data.users.tolist(), data.items.tolist(), data.kinds, strict=True):
-        rank = KIND_RANK.get(kind, 0)
-        if strongest.get((user, item), -1) < rank:
-            strongest[(user, item)] = rank
-    return strongest
+def _strongest_kinds(data: ShopData, n_users: int, n_items: int):
+    """Users x items CSR of 1 + the strongest kind rank (view < rating < cart < purchase)."""
+    import scipy.sparse as sp
+
+    ranks = np.array([KIND_RANK.get(kind, 0) + 1 for kind in data.kinds], dtype=np.int8)
+    # Sort so that each (user, item) pair's strongest event comes last, keep that one.
+    order = np.lexsort((ranks, data.items, data.users))
+    users, items, ranks = data.users[order], data.items[order], ranks[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (users[1:] != users[:-1]) | (items[1:] != items[:-1])
+    return sp.csr_matrix(
+        (ranks[last], (users[last], items[last])), shape=(n_users, n_items), dtype=np.int8
+    )
+
+
+def _user_kinds(strongest, user: int) -> dict[int, int]:
+    lo, hi = strongest.indptr[user], strongest.indptr[user + 1]
+    return {
+        int(i): int(r) - 1
+        for i, r in zip(strongest.indices[lo:hi], strongest.data[lo:hi], strict=True)
+    }
+
+
+def _customer_items(recs, data: ShopData, strongest, user: int) -> list[dict]:
+    kinds = _user_kinds(strongest, user)
+    return [_item_json(rec, data, kinds.get(rec.via)) for rec in recs]
 
 
 def reason_text(reason: str, via_title: str | None, category: str = "", verb: str = "") -> str:

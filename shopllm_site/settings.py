@@ -12,6 +12,8 @@ from shopllm_site.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHOPLLM_VAR_DIR", str(BASE_DIR / "var")))
+# Runtime files (SQLite database, model cache, Redis socket); created on first use.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from catalog.models import InteractionKind, StockStatus
+from catalog.services import PRODUCT_FIELDS
 
 
 class RowError(ValueError):
@@ -37,22 +38,7 @@ class CsvKind:
 
 PRODUCTS = CsvKind(
     name="products",
-    columns=(
-        "sku",
-        "title",
-        "brand",
-        "category",
-        "price",
-        "currency",
-        "stock_status",
-        "attributes",
-        "tags",
-        "image_url",
-        "description",
-        "bullet_points",
-        "seo_title",
-        "meta_description",
-    ),
+    columns=PRODUCT_FIELDS,
     # A file without a title column may only update products the shop already has.
     required=("sku",),
     key="sku",

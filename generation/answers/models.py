@@ -42,6 +42,9 @@ class AnswerSettings(models.Model):
     )
     # When the fact index last caught up with product changes (see services.refresh_index).
     indexed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every change to the shop's fact chunks: tells each process's cached search
+    # matrix to load the changed rows.
+    index_version = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,7 +116,10 @@ class FactChunk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "source_key"], name="unique_fact_chunk_source")
         ]
-        indexes = [models.Index(fields=["shop", "product"])]
+        indexes = [
+            models.Index(fields=["shop", "product"]),
+            models.Index(fields=["shop", "updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.source_key

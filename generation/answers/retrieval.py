@@ -16,19 +16,23 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from catalog.models import Product, Shop
-from generation.answers.models import ChunkSource, FactChunk, FaqEntry
+from generation.answers.models import AnswerSettings, ChunkSource, FactChunk, FaqEntry
 
 if TYPE_CHECKING:
     import numpy
 
 MAX_DESCRIPTION_SENTENCES = 12
+# Changed rows are re-read from a little before the last load: app servers' clocks differ.
+CLOCK_SKEW = timedelta(seconds=60)
 MAX_FACT_CHARS = 400
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 
@@ -221,9 +225,17 @@ def sync_chunks(shop: Shop, specs: list[ChunkSpec], existing_scope: Q) -> SyncRe
                     "encoder": encoder,
                 },
             )
+        if stale or changed:
+            bump_index_version(shop)
     return SyncResult(
         embedded=len(changed), unchanged=len(wanted) - len(changed), deleted=len(stale)
     )
+
+
+def bump_index_version(shop: Shop) -> None:
+    updated = AnswerSettings.objects.filter(shop=shop).update(index_version=F("index_version") + 1)
+    if not updated:
+        AnswerSettings.objects.get_or_create(shop=shop, defaults={"index_version": 1})
 
 
 def sync_product(product: Product) -> SyncResult:
@@ -269,7 +281,9 @@ class ChunkMatrix:
 
     ids: numpy.ndarray
     vectors: numpy.ndarray
-    stamp: tuple = ()
+    version: int = -1
+    loaded_at: object = None
+    positions: dict = field(default_factory=dict)
 
 
 def _decode(rows: list[tuple[int, bytes]]) -> ChunkMatrix:
@@ -299,25 +313,70 @@ _cache_lock = threading.Lock()
 _shop_matrices: dict[int, ChunkMatrix] = {}
 
 
-def _shop_stamp(shop: Shop) -> tuple:
-    stats = FactChunk.objects.filter(shop=shop).aggregate(n=Count("pk"), last=Max("updated_at"))
-    return (stats["n"], stats["last"])
+def _index_version(shop: Shop) -> int:
+    version = AnswerSettings.objects.filter(shop=shop).values_list("index_version", flat=True)
+    return version.first() or 0
+
+
+def _load_full(shop: Shop) -> ChunkMatrix:
+    loaded_at = timezone.now()
+    rows = FactChunk.objects.filter(shop=shop).order_by("pk").values_list("pk", "embedding")
+    matrix = _decode(list(rows))
+    matrix.loaded_at = loaded_at
+    matrix.positions = {int(pk): row for row, pk in enumerate(matrix.ids)}
+    return matrix
+
+
+def _load_changes(shop: Shop, cached: ChunkMatrix) -> ChunkMatrix:
+    """The cached matrix with the rows changed since it was loaded replaced or appended.
+
+    Deleted chunks stay in the matrix until the next full load; `search` drops ids that no
+    longer exist, and a full load happens once they are a tenth of the rows.
+    """
+    import numpy as np
+
+    loaded_at = timezone.now()
+    rows = list(
+        FactChunk.objects.filter(shop=shop, updated_at__gte=cached.loaded_at - CLOCK_SKEW)
+        .order_by("pk")
+        .values_list("pk", "embedding")
+    )
+    live = FactChunk.objects.filter(shop=shop).count()
+    fresh = [(pk, blob) for pk, blob in rows if pk not in cached.positions]
+    if cached.vectors.size == 0 or (len(cached.ids) + len(fresh) - live) > 0.1 * max(live, 1):
+        return _load_full(shop)
+    # Rows are replaced in place once the matrix is writable (decoded ones are read-only); a
+    # search running meanwhile may see one row half-written, which moves one score a little.
+    vectors = cached.vectors
+    if rows and not vectors.flags.writeable:
+        vectors = vectors.copy()
+    for pk, blob in rows:
+        if pk in cached.positions:
+            vectors[cached.positions[pk]] = np.frombuffer(bytes(blob), dtype=np.float32)
+    positions = dict(cached.positions)
+    ids = cached.ids
+    if fresh:
+        added = _decode(fresh)
+        for offset, pk in enumerate(added.ids):
+            positions[int(pk)] = len(ids) + offset
+        ids = np.concatenate([ids, added.ids])
+        vectors = np.vstack([vectors, added.vectors])
+    return ChunkMatrix(ids=ids, vectors=vectors, loaded_at=loaded_at, positions=positions)
 
 
 def shop_matrix(shop: Shop) -> ChunkMatrix:
-    """All of the shop's chunk embeddings, cached per process until the chunks change.
+    """All of the shop's chunk embeddings, cached per process.
 
-    A deleted-then-added chunk between two reads with equal counts and no later update would
-    keep a stale matrix; deletions come with re-syncs that touch `updated_at`, so in practice the
-    stamp moves. The cache holds one matrix per shop (4 bytes x 384 per fact).
+    Each call reads the shop's index version (one indexed row); when another process or this
+    one changed chunks since, only the changed rows are read again. The cache holds one matrix
+    per shop (4 bytes x 384 per fact).
     """
-    stamp = _shop_stamp(shop)
+    version = _index_version(shop)
     cached = _shop_matrices.get(shop.pk)
-    if cached is not None and cached.stamp == stamp:
+    if cached is not None and cached.version == version:
         return cached
-    rows = list(FactChunk.objects.filter(shop=shop).order_by("pk").values_list("pk", "embedding"))
-    matrix = _decode(rows)
-    matrix.stamp = stamp
+    matrix = _load_full(shop) if cached is None else _load_changes(shop, cached)
+    matrix.version = version
     with _cache_lock:
         _shop_matrices[shop.pk] = matrix
     return matrix
@@ -334,16 +393,14 @@ def search(
     """The k facts most similar to the query: of `product` (plus shop-wide FAQ entries) when
     given, else of the whole shop."""
     if product is not None:
-        rows = list(
-            FactChunk.objects.filter(shop=shop)
-            .filter(Q(product=product) | Q(product__isnull=True))
-            .order_by("pk")
-            .values_list("pk", "embedding")
-        )
+        # Two queries on the (shop, product) index rather than one OR that scans the shop.
+        chunks = FactChunk.objects.filter(shop=shop).values_list("pk", "embedding")
+        rows = list(chunks.filter(product=product)) + list(chunks.filter(product__isnull=True))
         matrix = _decode(rows)
     else:
         matrix = shop_matrix(shop)
-    ranked = top_k(matrix, query_vector, k)
+    # A few extra candidates make up for deleted chunks still in a cached matrix.
+    ranked = top_k(matrix, query_vector, k + 5)
     if not ranked:
         return []
     chunks = FactChunk.objects.filter(pk__in=[pk for pk, _ in ranked]).only(
@@ -361,7 +418,7 @@ def search(
         )
         for pk, score in ranked
         if pk in by_id
-    ]
+    ][:k]
 
 
 def embed_question(question: str) -> numpy.ndarray:

@@ -237,12 +237,13 @@ def test_nightly_starts_runs_only_for_shops_with_new_interactions(shop, other_sh
     run_recommendation_job(run.job_id)
     assert services.start_nightly_runs() == []
     customer = planted["customers"][0]
+    # A late import: stored now, but it happened long ago.
     Interaction.objects.create(
         shop=shop,
         customer=customer,
         product=planted["products"][0],
         kind="view",
-        occurred_at=timezone.now() + timedelta(minutes=1),
+        occurred_at=timezone.now() - timedelta(days=365),
     )
     assert len(services.start_nightly_runs()) == 1
 
@@ -274,3 +275,22 @@ def test_cancelling_a_running_job_marks_the_run_failed(shop, planted, monkeypatc
     run.refresh_from_db()
     assert run.status == "failed" and run.error == "Cancelled."
     assert Job.objects.get(pk=run.job_id).status == "cancelled"
+
+
+def test_because_you_reasons_name_the_strongest_interaction_with_the_driver(shop, planted):
+    run = run_now(shop, content_weight=0.0)
+    verbs = {"view": "viewed", "cart": "added to cart", "purchase": "bought"}
+    rank = {"view": 0, "cart": 2, "purchase": 3}
+    checked = 0
+    for stored in CustomerRecommendation.objects.filter(run=run):
+        strongest: dict[int, str] = {}
+        for product_id, kind in Interaction.objects.filter(
+            customer_id=stored.customer_id
+        ).values_list("product_id", "kind"):
+            if rank[kind] >= rank.get(strongest.get(product_id, "view"), 0):
+                strongest[product_id] = kind
+        for item in stored.items:
+            if item["r"] == "because_you":
+                assert item["t"].startswith(f"Because you {verbs[strongest[item['via']]]} ")
+                checked += 1
+    assert checked > 50

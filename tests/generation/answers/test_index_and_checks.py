@@ -156,3 +156,22 @@ def test_index_job_embeds_the_whole_shop(catalog, monkeypatch):
     assert job.progress_done == 2  # two products
     assert job.result["embedded"] > 0 and job.result["unchanged"] >= 1  # the FAQ was indexed
     assert FactChunk.objects.filter(product=catalog["backpack"]).exists()
+
+
+def test_cached_matrix_takes_changed_and_drops_deleted_facts(catalog):
+    shop = catalog["bottle"].shop
+    retrieval.sync_shop(shop)
+    retrieval.forget_cached_matrices()
+    retrieval.shop_matrix(shop)  # cached now
+    attributes = dict(catalog["bottle"].attributes, colour="bright red")
+    catalog_services.save_product(shop, {"attributes": attributes}, catalog["bottle"])
+    retrieval.sync_product(catalog["bottle"])
+    chunk = FactChunk.objects.get(shop=shop, source_key=f"p{catalog['bottle'].pk}:attr:colour")
+    matrix = retrieval.shop_matrix(shop)
+    row = matrix.positions[chunk.pk]
+    assert np.array_equal(matrix.vectors[row], np.frombuffer(bytes(chunk.embedding), np.float32))
+
+    backpack_id = catalog["backpack"].pk
+    catalog_services.delete_product(catalog["backpack"])
+    hits = retrieval.search(shop, retrieval.embed_question("laptop compartment"), k=20)
+    assert hits and all(hit.product_id != backpack_id for hit in hits)
