@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +15,7 @@ from recommendations import services, serving
 from recommendations.models import ListKind, RecommendationRun
 from recommendations.serializers import (
     RecommendationListSerializer,
+    RecommenderSettingsSerializer,
     RunSerializer,
     RunStartedSerializer,
     served_data,
@@ -131,3 +132,36 @@ class RunDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         run = get_for_shop(RecommendationRun, request.shop, pk=pk)
         return Response(RunSerializer(run).data)
+
+
+class SettingsView(APIView):
+    schema = ShopAutoSchema()
+
+    @extend_schema(
+        operation_id="recommendation_settings_retrieve",
+        summary="The shop's recommender settings (used by the next run)",
+        responses=RecommenderSettingsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        return Response(services.settings_snapshot(request.shop))
+
+    @extend_schema(
+        operation_id="recommendation_settings_update",
+        summary="Change some recommender settings (editor role)",
+        request=RecommenderSettingsSerializer(partial=True),
+        responses=RecommenderSettingsSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = RecommenderSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        if "weights" in fields:
+            fields["weights"] = {
+                **services.settings_snapshot(request.shop)["weights"],
+                **fields["weights"],
+            }
+        try:
+            services.update_settings(request.shop, fields)
+        except services.RecommendationError as exc:
+            raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from exc
+        return Response(services.settings_snapshot(request.shop))

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("recommendations/runs/", api.RunListView.as_view(), name="recommendations-runs"),
     path(
+        "recommendations/settings/",
+        api.SettingsView.as_view(),
+        name="recommendations-settings",
+    ),
+    path(
         "recommendations/runs/<int:pk>/",
         api.RunDetailView.as_view(),
         name="recommendations-run-detail",

@@ -68,7 +68,10 @@ def popularity_bars(histogram: dict) -> dict | None:
     bars = []
     for decile, (cat_share, rec_share) in enumerate(zip(catalog, recommended, strict=True)):
         x = PAD + decile * slot
-        for offset, share, css in ((0, cat_share, "bar-catalog"), (bar, rec_share, "bar-recommended")):
+        for offset, share, css in (
+            (0, cat_share, "bar-catalog"),
+            (bar, rec_share, "bar-recommended"),
+        ):
             y = _y(share, top)
             bars.append(
                 {

@@ -81,3 +81,28 @@ class RunStartedSerializer(serializers.Serializer):
     run_id = serializers.IntegerField()
     job_id = serializers.IntegerField()
     status = serializers.CharField()
+
+
+class WeightsSerializer(serializers.Serializer):
+    view = serializers.FloatField(min_value=0, max_value=100)
+    cart = serializers.FloatField(min_value=0, max_value=100)
+    purchase = serializers.FloatField(min_value=0, max_value=100)
+    rating = serializers.FloatField(min_value=0, max_value=100)
+
+
+class RecommenderSettingsSerializer(serializers.Serializer):
+    weights = WeightsSerializer(help_text="Confidence added per interaction kind.")
+    content_weight = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Share of content similarity in the blend."
+    )
+    top_n = serializers.IntegerField(min_value=1, max_value=200)
+    factors = serializers.IntegerField(min_value=4, max_value=512)
+    iterations = serializers.IntegerField(min_value=1, max_value=100)
+    regularization = serializers.FloatField(min_value=0, max_value=10)
+    alpha = serializers.FloatField(min_value=0.01, max_value=1000)
+    repurchasable_categories = serializers.ListField(
+        child=serializers.CharField(max_length=300), max_length=200, required=False
+    )
+    repurchasable_tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), max_length=200, required=False
+    )

@@ -7,11 +7,9 @@ customer and per product with a reason on every item. Serving lives in `serving.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -20,6 +18,7 @@ from django.utils import timezone
 
 from catalog import jobs
 from catalog.models import Interaction, Job, Product, Shop, StockStatus
+from recommendations import run_output
 from recommendations.models import (
     CustomerRecommendation,
     ListKind,
@@ -35,8 +34,6 @@ log = logging.getLogger(__name__)
 
 JOB_KIND = "recommendation_run"
 AVAILABLE = (StockStatus.IN_STOCK, StockStatus.LOW_STOCK)
-KIND_RANK = {"view": 0, "rating": 1, "cart": 2, "purchase": 3}
-KIND_VERB = {0: "viewed", 1: "rated", 2: "added to cart", 3: "bought"}
 SETTINGS_FIELDS = (
     "weights",
     "content_weight",
@@ -196,23 +193,7 @@ def start_nightly_runs() -> list[int]:
     return started
 
 
-@dataclass
-class ShopData:
-    product_ids: list[int]
-    titles: list[str]
-    categories: list[str]
-    available: np.ndarray
-    repurchasable: np.ndarray
-    customer_ids: list[int]
-    users: np.ndarray
-    items: np.ndarray
-    kinds: list[str]
-    timestamps: np.ndarray
-    until: object
-    last_id: int | None
-
-
-def load_shop_data(shop: Shop, snapshot: dict) -> ShopData:
+def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
     products = list(
         Product.objects.for_shop(shop)
         .order_by("pk")
@@ -240,7 +221,7 @@ def load_shop_data(shop: Shop, snapshot: dict) -> ShopData:
         stamps.append(occurred_at.timestamp())
         if until is None or occurred_at > until:
             until = occurred_at
-    return ShopData(
+    return run_output.ShopData(
         product_ids=[row[0] for row in products],
         titles=[row[1] for row in products],
         categories=[row[2] for row in products],
@@ -348,7 +329,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
     timings["product_lists_s"] = round(time.perf_counter() - clock, 3)
     report(85)
 
-    strongest = _strongest_kinds(data, n_users, n_items)
+    strongest = run_output.strongest_kinds(data, n_users, n_items)
     clock = time.perf_counter()
     with transaction.atomic():
         # A re-delivered job rewrites its own lists instead of duplicating them.
@@ -360,7 +341,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
                     run=run,
                     customer_id=data.customer_ids[user],
                     source="model" if any(r.reason in _MODEL_REASONS for r in recs) else "fallback",
-                    items=_customer_items(recs, data, strongest, user),
+                    items=run_output.customer_items(recs, data, strongest, user),
                 )
                 for user, recs in enumerate(customer_recs)
             ),
@@ -372,7 +353,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
                     run=run,
                     product_id=data.product_ids[item],
                     kind=kind,
-                    items=[_item_json(r, data, None) for r in recs],
+                    items=[run_output.item_json(r, data, None) for r in recs],
                 )
                 for kind, lists in (
                     (ListKind.SIMILAR, similar),
@@ -401,12 +382,12 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
         "product_lists": sum(1 for recs in similar if recs) + sum(1 for recs in together if recs),
         "timings": timings,
         "gpu": core.use_gpu(),
-        "popularity_histogram": _popularity_histogram(popularity, customer_recs),
+        "popularity_histogram": run_output.popularity_histogram(popularity, customer_recs),
     }
     RunModelData.objects.update_or_create(
         run=run,
         defaults={
-            "arrays": _pack_artifacts(data, item_factors, embeddings, popularity),
+            "arrays": run_output.pack_arrays(data, item_factors, embeddings, popularity),
             "popular_by_category": by_category,
         },
     )
@@ -446,94 +427,3 @@ def run_job_work(job: Job, job_run) -> dict:
     except Exception as exc:
         fail_run(run.pk, f"{type(exc).__name__}: {exc}")
         raise
-
-
-def _strongest_kinds(data: ShopData, n_users: int, n_items: int):
-    """Users x items CSR of 1 + the strongest kind rank (view < rating < cart < purchase)."""
-    import scipy.sparse as sp
-
-    ranks = np.array([KIND_RANK.get(kind, 0) + 1 for kind in data.kinds], dtype=np.int8)
-    # Sort so that each (user, item) pair's strongest event comes last, keep that one.
-    order = np.lexsort((ranks, data.items, data.users))
-    users, items, ranks = data.users[order], data.items[order], ranks[order]
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = (users[1:] != users[:-1]) | (items[1:] != items[:-1])
-    return sp.csr_matrix(
-        (ranks[last], (users[last], items[last])), shape=(n_users, n_items), dtype=np.int8
-    )
-
-
-def _user_kinds(strongest, user: int) -> dict[int, int]:
-    lo, hi = strongest.indptr[user], strongest.indptr[user + 1]
-    return {
-        int(i): int(r) - 1
-        for i, r in zip(strongest.indices[lo:hi], strongest.data[lo:hi], strict=True)
-    }
-
-
-def _customer_items(recs, data: ShopData, strongest, user: int) -> list[dict]:
-    kinds = _user_kinds(strongest, user)
-    return [_item_json(rec, data, kinds.get(rec.via)) for rec in recs]
-
-
-def reason_text(reason: str, via_title: str | None, category: str = "", verb: str = "") -> str:
-    if reason == "because_you" and via_title:
-        return f"Because you {verb or 'liked'} “{via_title}”"
-    if reason == "similar_to" and via_title:
-        return f"Similar to “{via_title}”"
-    if reason == "also_liked" and via_title:
-        return f"Customers who liked “{via_title}” also liked this"
-    if reason == "bought_together" and via_title:
-        return f"Often bought together with “{via_title}”"
-    if reason == "popular_in_category" and category:
-        return f"Popular in {category}"
-    return "Popular right now"
-
-
-def _item_json(rec, data: ShopData, strongest_kind: int | None) -> dict:
-    via = rec.via
-    via_title = data.titles[via] if via is not None else None
-    verb = KIND_VERB.get(strongest_kind, "") if strongest_kind is not None else ""
-    text = reason_text(rec.reason, via_title, data.categories[rec.item], verb)
-    if rec.reason == "bought_together":
-        text += f" ({int(rec.score)} customers)"
-    return {
-        "p": data.product_ids[rec.item],
-        "s": round(float(rec.score), 4),
-        "r": rec.reason,
-        "via": data.product_ids[via] if via is not None else None,
-        "t": text,
-    }
-
-
-def _popularity_histogram(popularity: np.ndarray, customer_recs) -> dict:
-    """Share of catalog items and of recommended slots in each popularity decile (0 = most)."""
-    n_items = len(popularity)
-    if n_items == 0:
-        return {"catalog": [], "recommended": []}
-    order = np.argsort(-popularity, kind="stable")
-    decile = np.empty(n_items, dtype=np.int64)
-    decile[order] = np.minimum(np.arange(n_items) * 10 // n_items, 9)
-    catalog = np.bincount(decile, minlength=10) / n_items
-    slots = [rec.item for recs in customer_recs for rec in recs]
-    recommended = np.bincount(decile[slots], minlength=10) / len(slots) if slots else np.zeros(10)
-    return {
-        "catalog": [round(float(x), 4) for x in catalog],
-        "recommended": [round(float(x), 4) for x in recommended],
-    }
-
-
-def _pack_artifacts(data: ShopData, item_factors, embeddings, popularity) -> bytes:
-    buffer = io.BytesIO()
-    arrays = {
-        "item_ids": np.array(data.product_ids, dtype=np.int64),
-        "item_factors": item_factors.astype(np.float32),
-        "popularity": popularity.astype(np.float32),
-        "categories": np.array(data.categories, dtype=np.str_),
-        "available": data.available,
-        "repurchasable": data.repurchasable,
-    }
-    if embeddings is not None:
-        arrays["item_embeddings"] = embeddings.astype(np.float16)
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()

@@ -28,7 +28,8 @@ from recommendations.models import (
     RecommendationRun,
     RunModelData,
 )
-from recommendations.services import AVAILABLE, KIND_RANK, KIND_VERB, is_repurchasable, reason_text
+from recommendations.run_output import KIND_RANK, KIND_VERB, reason_text
+from recommendations.services import AVAILABLE, is_repurchasable
 
 
 @dataclass

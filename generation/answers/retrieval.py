@@ -292,7 +292,11 @@ def _decode(rows: list[tuple[int, bytes]]) -> ChunkMatrix:
     if not rows:
         return ChunkMatrix(ids=np.zeros(0, dtype=np.int64), vectors=np.zeros((0, 0), np.float32))
     ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
-    vectors = np.frombuffer(b"".join(bytes(blob) for _, blob in rows), dtype=np.float32)
+    # One writable buffer, so that a later change replaces a row without copying the matrix.
+    buffer = bytearray()
+    for _, blob in rows:
+        buffer += blob
+    vectors = np.frombuffer(buffer, dtype=np.float32)
     return ChunkMatrix(ids=ids, vectors=vectors.reshape(len(rows), -1))
 
 
@@ -345,8 +349,8 @@ def _load_changes(shop: Shop, cached: ChunkMatrix) -> ChunkMatrix:
     fresh = [(pk, blob) for pk, blob in rows if pk not in cached.positions]
     if cached.vectors.size == 0 or (len(cached.ids) + len(fresh) - live) > 0.1 * max(live, 1):
         return _load_full(shop)
-    # Rows are replaced in place once the matrix is writable (decoded ones are read-only); a
-    # search running meanwhile may see one row half-written, which moves one score a little.
+    # Rows are replaced in place; a search running meanwhile may see one row half-written,
+    # which moves one score a little.
     vectors = cached.vectors
     if rows and not vectors.flags.writeable:
         vectors = vectors.copy()

@@ -142,3 +142,19 @@ def test_schema_has_unique_operation_ids(viewer_api, shop):
     ]
     assert len(ids) == len(set(ids))
     assert "recommendations_for_customer" in ids and "recommendation_runs_start" in ids
+
+
+def test_settings_can_be_read_and_changed_by_an_editor(shop, editor_api, viewer_api):
+    assert viewer_api.get(f"{BASE}/settings/").json()["content_weight"] == 0.3
+    response = editor_api.patch(
+        f"{BASE}/settings/",
+        {"repurchasable_tags": ["consumable"], "weights": {"purchase": 8}},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["repurchasable_tags"] == ["consumable"]
+    assert body["weights"] == {"view": 1.0, "cart": 3.0, "purchase": 8.0, "rating": 2.0}
+    assert viewer_api.patch(f"{BASE}/settings/", {"top_n": 5}, format="json").status_code == 403
+    bad = editor_api.patch(f"{BASE}/settings/", {"content_weight": 2}, format="json")
+    assert bad.status_code == 400 and "content_weight" in bad.json()["error"]["fields"]

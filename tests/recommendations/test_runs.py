@@ -294,3 +294,18 @@ def test_because_you_reasons_name_the_strongest_interaction_with_the_driver(shop
                 assert item["t"].startswith(f"Because you {verbs[strongest[item['via']]]} ")
                 checked += 1
     assert checked > 50
+
+
+def test_tiny_shop_still_gets_lists_and_a_clear_evaluation_message(shop):
+    products = Product.objects.bulk_create(
+        [Product(shop=shop, sku=f"T{i}", title=f"Thing {i}", category="Misc") for i in range(4)]
+    )
+    customer = Customer.objects.create(shop=shop, external_id="only")
+    Interaction.objects.bulk_create(
+        [Interaction(shop=shop, customer=customer, product=p, kind="view") for p in products[:2]]
+    )
+    run = run_now(shop)
+    assert run.status == "succeeded", run.error
+    assert "Too few interactions" in run.metrics["error"]
+    served = serving.for_customer(shop, customer, 5)
+    assert {item.product.sku for item in served.items} == {"T2", "T3"}

@@ -1,0 +1,119 @@
+"""What a run writes, as plain data: reason texts, stored item dicts, the popularity histogram
+and the packed model arrays. Split from services.py to keep that module short."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+KIND_RANK = {"view": 0, "rating": 1, "cart": 2, "purchase": 3}
+KIND_VERB = {0: "viewed", 1: "rated", 2: "added to cart", 3: "bought"}
+
+
+@dataclass
+class ShopData:
+    product_ids: list[int]
+    titles: list[str]
+    categories: list[str]
+    available: np.ndarray
+    repurchasable: np.ndarray
+    customer_ids: list[int]
+    users: np.ndarray
+    items: np.ndarray
+    kinds: list[str]
+    timestamps: np.ndarray
+    until: object
+    last_id: int | None
+
+
+def strongest_kinds(data: ShopData, n_users: int, n_items: int):
+    """Users x items CSR of 1 + the strongest kind rank (view < rating < cart < purchase)."""
+    import scipy.sparse as sp
+
+    ranks = np.array([KIND_RANK.get(kind, 0) + 1 for kind in data.kinds], dtype=np.int8)
+    # Sort so that each (user, item) pair's strongest event comes last, keep that one.
+    order = np.lexsort((ranks, data.items, data.users))
+    users, items, ranks = data.users[order], data.items[order], ranks[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (users[1:] != users[:-1]) | (items[1:] != items[:-1])
+    return sp.csr_matrix(
+        (ranks[last], (users[last], items[last])), shape=(n_users, n_items), dtype=np.int8
+    )
+
+
+def _user_kinds(strongest, user: int) -> dict[int, int]:
+    lo, hi = strongest.indptr[user], strongest.indptr[user + 1]
+    return {
+        int(i): int(r) - 1
+        for i, r in zip(strongest.indices[lo:hi], strongest.data[lo:hi], strict=True)
+    }
+
+
+def customer_items(recs, data: ShopData, strongest, user: int) -> list[dict]:
+    kinds = _user_kinds(strongest, user)
+    return [item_json(rec, data, kinds.get(rec.via)) for rec in recs]
+
+
+def reason_text(reason: str, via_title: str | None, category: str = "", verb: str = "") -> str:
+    if reason == "because_you" and via_title:
+        return f"Because you {verb or 'liked'} “{via_title}”"
+    if reason == "similar_to" and via_title:
+        return f"Similar to “{via_title}”"
+    if reason == "also_liked" and via_title:
+        return f"Customers who liked “{via_title}” also liked this"
+    if reason == "bought_together" and via_title:
+        return f"Often bought together with “{via_title}”"
+    if reason == "popular_in_category" and category:
+        return f"Popular in {category}"
+    return "Popular right now"
+
+
+def item_json(rec, data: ShopData, strongest_kind: int | None) -> dict:
+    via = rec.via
+    via_title = data.titles[via] if via is not None else None
+    verb = KIND_VERB.get(strongest_kind, "") if strongest_kind is not None else ""
+    text = reason_text(rec.reason, via_title, data.categories[rec.item], verb)
+    if rec.reason == "bought_together":
+        text += f" ({int(rec.score)} customers)"
+    return {
+        "p": data.product_ids[rec.item],
+        "s": round(float(rec.score), 4),
+        "r": rec.reason,
+        "via": data.product_ids[via] if via is not None else None,
+        "t": text,
+    }
+
+
+def popularity_histogram(popularity: np.ndarray, customer_recs) -> dict:
+    """Share of catalog items and of recommended slots in each popularity decile (0 = most)."""
+    n_items = len(popularity)
+    if n_items == 0:
+        return {"catalog": [], "recommended": []}
+    order = np.argsort(-popularity, kind="stable")
+    decile = np.empty(n_items, dtype=np.int64)
+    decile[order] = np.minimum(np.arange(n_items) * 10 // n_items, 9)
+    catalog = np.bincount(decile, minlength=10) / n_items
+    slots = [rec.item for recs in customer_recs for rec in recs]
+    recommended = np.bincount(decile[slots], minlength=10) / len(slots) if slots else np.zeros(10)
+    return {
+        "catalog": [round(float(x), 4) for x in catalog],
+        "recommended": [round(float(x), 4) for x in recommended],
+    }
+
+
+def pack_arrays(data: ShopData, item_factors, embeddings, popularity) -> bytes:
+    buffer = io.BytesIO()
+    arrays = {
+        "item_ids": np.array(data.product_ids, dtype=np.int64),
+        "item_factors": item_factors.astype(np.float32),
+        "popularity": popularity.astype(np.float32),
+        "categories": np.array(data.categories, dtype=np.str_),
+        "available": data.available,
+        "repurchasable": data.repurchasable,
+    }
+    if embeddings is not None:
+        arrays["item_embeddings"] = embeddings.astype(np.float16)
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
