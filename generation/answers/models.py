@@ -205,8 +205,3 @@ class ShopperQuestion(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == QuestionStatus.PUBLISHED
-
-
-# Until GenerationConfig.ready() imports them, register the job kinds and the Celery tasks here,
-# so that web processes and workers (which load models, not URLconfs) both know them.
-from generation.answers import job_kinds, tasks  # noqa: E402,F401
