@@ -266,7 +266,14 @@ def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
 
 
 def _reset_connections(app) -> None:
-    """Drop pooled broker connections so that the next send uses the current settings."""
+    """Drop pooled broker connections so that the next send uses the current settings.
+
+    kombu keeps producer pools in a process-wide registry too; reset it, or a later send would
+    take a pool whose connections were closed here ("Acquire on closed pool").
+    """
+    from kombu import pools
+
+    pools.reset()
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
