@@ -7,7 +7,8 @@ approve (publishes; `replace` required over existing copy), reject (owners), reg
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -39,7 +40,19 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = GenerationRequestSerializer
 
     def get_queryset(self):
-        return self.base_queryset().filter(kind=services.JOB_KIND).order_by("-created_at")
+        versions = (
+            DraftVersion.objects.filter(job=OuterRef("pk"))
+            .order_by()
+            .values("job")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.base_queryset()
+            .filter(kind=services.JOB_KIND)
+            .annotate(draft_count=Coalesce(Subquery(versions), 0))
+            .order_by("-created_at")
+        )
 
     @extend_schema(
         operation_id="generation_requests_create",

@@ -9,6 +9,7 @@ into the text, so pages can highlight the spans (`render_flagged`, which escapes
 - length: per-field limits (SEO title 60, meta description 160, ...).
 - banned: the shop's banned phrases.
 - repetition: repeated sentences or word runs, degenerate output, leftover chat markup.
+- echo: the output copies the prompt's data block ("title: ...", "<brand>...") instead of copy.
 - personal_data: e-mail addresses and phone numbers.
 """
 
@@ -428,7 +429,24 @@ def check_repetition(text: str) -> list[dict]:
     return flags
 
 
+ECHO_RE = re.compile(
+    r"\bproduct[_ ]facts\b|</?[a-z_]+(?::[^>]*)?>"
+    r"|^\s*(?:title|brand|category|tags|tone|audience)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def check_echo(text: str) -> list[dict]:
+    """Small models often copy the prompt's data block instead of writing copy."""
+    return [
+        _flag("echo", m.start(), m.end(), text, "Copies the prompt or its data block.")
+        for m in ECHO_RE.finditer(text)
+        if m.end() > m.start()
+    ]
+
+
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}[./]\d{2}[./]\d{4}")
 PHONE_RE = re.compile(r"(?<![\w])\+?\(?\d[\d\s().-]{6,}\d(?![\w])")
 
 
@@ -439,6 +457,8 @@ def check_personal_data(text: str) -> list[dict]:
     ]
     for match in PHONE_RE.finditer(text):
         digits = re.sub(r"\D", "", match.group(0))
+        if DATE_RE.search(match.group(0)):
+            continue
         if len(digits) >= 8:
             flags.append(
                 _flag("personal_data", match.start(), match.end(), text, "A phone number.")
@@ -451,6 +471,7 @@ CHECK_LABELS = {
     "length": "Length",
     "banned": "Banned phrase",
     "repetition": "Repetition or degenerate output",
+    "echo": "Copies the prompt instead of writing copy",
     "personal_data": "Personal data",
 }
 
@@ -463,6 +484,7 @@ def run_checks(text: str, field: str, product, banned_phrases: Iterable[str] = (
         + check_length(text, field)
         + check_banned(text, banned_phrases)
         + check_repetition(text)
+        + check_echo(text)
         + check_personal_data(text)
     )
     flags.sort(key=lambda flag: (flag["start"], flag["end"]))

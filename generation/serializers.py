@@ -40,7 +40,8 @@ class GenerationRequestSerializer(JobSerializer):
         fields = (*JobSerializer.Meta.fields, "drafts", "job_url")
 
     def get_drafts(self, job) -> int:
-        return DraftVersion.objects.filter(job=job).count()
+        count = getattr(job, "draft_count", None)  # annotated on lists
+        return count if count is not None else DraftVersion.objects.filter(job=job).count()
 
     def get_job_url(self, job) -> str:
         return f"/api/v1/jobs/{job.pk}/"

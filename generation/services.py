@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -280,7 +280,14 @@ def add_version(
         .first()
     )
     if draft is None:
-        draft = Draft.objects.create(shop_id=product.shop_id, product=product, field=field)
+        try:
+            with transaction.atomic():
+                draft = Draft.objects.create(shop_id=product.shop_id, product=product, field=field)
+        except IntegrityError:
+            # Another job opened the draft for this field a moment ago: add to that one.
+            draft = Draft.objects.select_for_update().get(
+                product=product, field=field, status__in=OPEN_STATUSES
+            )
     if banned_phrases is None:
         banned_phrases = voice_settings(product.shop).banned_phrases
     last = draft.versions.order_by("-number").values_list("number", flat=True).first() or 0

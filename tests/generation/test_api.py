@@ -153,3 +153,14 @@ def test_schema_has_unique_copy_operations(owner_client):
     assert len(operation_ids) == len(set(operation_ids))
     for expected in ("generation_requests_create", "drafts_approve", "drafts_edit"):
         assert expected in operation_ids
+
+
+def test_request_list_query_count_is_bounded(editor_api, shop, django_assert_max_num_queries):
+    from generation.services import Selection, create_generation_job
+
+    product = make_product(shop, sku="N")
+    for _ in range(6):
+        create_generation_job(shop, Selection(product_ids=[product.pk]), fields=["seo_title"])
+    with django_assert_max_num_queries(8):
+        response = editor_api.get("/api/v1/generation/requests/")
+    assert len(response.json()["results"]) == 6

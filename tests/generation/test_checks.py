@@ -3,6 +3,7 @@ import pytest
 from generation.checks import (
     ProductFacts,
     check_banned,
+    check_echo,
     check_grounding,
     check_length,
     check_personal_data,
@@ -86,10 +87,18 @@ def test_repetition_and_degenerate_output_are_flagged():
     assert check_repetition("A sturdy bottle for long hikes. It keeps water cool.") == []
 
 
+def test_echoed_prompt_data_is_flagged():
+    assert check_echo("<title>Trail Bottle</title>\n<brand>Acme</brand>")
+    assert check_echo("Product facts: Title: Trail Bottle")
+    assert check_echo("Trail Bottle\nbrand: Acme\ncategory: Kitchen")
+    assert check_echo("A blue bottle from Acme, brand new for the trail.") == []
+
+
 def test_personal_data_is_flagged():
     flags = check_personal_data("Write to jane.doe@example.com or call +44 20 7946 0958.")
     assert [f["check"] for f in flags] == ["personal_data", "personal_data"]
     assert check_personal_data("Holds 750 ml, 0.35 kg.") == []
+    assert check_personal_data("New for 2022-01-01.") == []
 
 
 def test_run_checks_summarises(product):

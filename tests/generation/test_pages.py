@@ -36,6 +36,8 @@ def test_generate_form_queues_a_job_for_a_filter_selection(editor_client, shop):
     assert job.params["product_count"] == 1 and job.params["tone"] == "friendly"
     page = editor_client.get(url("request_detail", job.pk))
     assert b'id="job-progress"' in page.content and b"Queued" in page.content
+    fragment = editor_client.get(url("request_detail", job.pk), HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content and b'hx-trigger="every 3s"' in fragment.content
 
 
 def test_generate_form_explains_an_empty_selection(editor_client, shop):
