@@ -204,6 +204,8 @@ SHOPLLM_GENERATOR_DTYPE = env_choice(
     "SHOPLLM_GENERATOR_DTYPE", "auto", ("auto", "float32", "bfloat16", "float16")
 )
 SHOPLLM_GENERATOR_BATCH_SIZE = env_int("SHOPLLM_GENERATOR_BATCH_SIZE", 8, minimum=1)
+# torch CPU threads for the generator (0 = one per core); 1 helps on a CPU shared with busy work.
+SHOPLLM_GENERATOR_THREADS = env_int("SHOPLLM_GENERATOR_THREADS", 0, minimum=0)
 SHOPLLM_OPENAI_BASE_URL = env_str("SHOPLLM_OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
 SHOPLLM_OPENAI_API_KEY = env_str("SHOPLLM_OPENAI_API_KEY", "")
 SHOPLLM_OPENAI_MODEL = env_str("SHOPLLM_OPENAI_MODEL", "")

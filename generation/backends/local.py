@@ -45,17 +45,7 @@ def cpu_threads() -> int:
     shared cores: 2 threads 2 tok/s, 1 thread 8 tok/s)."""
     from django.conf import settings
 
-    configured = getattr(settings, "SHOPLLM_GENERATOR_THREADS", None)
-    if configured is not None:
-        return int(configured)
-    raw = os.environ.get("SHOPLLM_GENERATOR_THREADS", "0").strip() or "0"
-    try:
-        threads = int(raw)
-    except ValueError:
-        raise ValueError(f"SHOPLLM_GENERATOR_THREADS must be a number, got {raw!r}") from None
-    if threads < 0:
-        raise ValueError("SHOPLLM_GENERATOR_THREADS must not be negative")
-    return threads
+    return settings.SHOPLLM_GENERATOR_THREADS
 
 
 def resolve_device(setting: str) -> str:

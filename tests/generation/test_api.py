@@ -164,3 +164,14 @@ def test_request_list_query_count_is_bounded(editor_api, shop, django_assert_max
     with django_assert_max_num_queries(8):
         response = editor_api.get("/api/v1/generation/requests/")
     assert len(response.json()["results"]) == 6
+
+
+def test_viewer_reads_drafts_but_cannot_change_them(viewer_api, draft):
+    assert viewer_api.get(f"/api/v1/drafts/{draft.pk}/").status_code == 200
+    assert (
+        viewer_api.patch(f"/api/v1/drafts/{draft.pk}/", {"text": "x"}, format="json").status_code
+        == 403
+    )
+    assert viewer_api.post(f"/api/v1/drafts/{draft.pk}/approve/", {}).status_code == 403
+    draft.product.refresh_from_db()
+    assert draft.product.description == ""

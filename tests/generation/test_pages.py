@@ -284,3 +284,12 @@ def test_admin_lists_drafts_and_versions(client, draft):
     for path in ("draft", "draftversion", "brandvoice", "prompttemplate"):
         assert client.get(f"/admin/generation/{path}/").status_code == 200
     assert client.get(f"/admin/generation/draft/{draft.pk}/change/").status_code == 200
+
+
+def test_viewer_sees_a_draft_but_cannot_edit_or_approve_it(viewer_client, draft):
+    page = viewer_client.get(url("draft_detail", draft.pk))
+    assert page.status_code == 200 and b'id="approve-button"' not in page.content
+    assert viewer_client.post(url("draft_edit", draft.pk), {"text": "x"}).status_code == 403
+    assert viewer_client.post(url("draft_approve", draft.pk)).status_code == 403
+    draft.product.refresh_from_db()
+    assert draft.product.description == ""

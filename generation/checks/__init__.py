@@ -22,222 +22,15 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from generation.checks.units import (
+    BARE_NUMBER_RE,
+    Quantity,
+    find_quantities,
+    parse_number,
+    same_value,
+)
+from generation.checks.vocabulary import COLOUR_RE, COLOURS, MATERIAL_RE, MATERIALS, SIZE_RE
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
-
-# --- Units ------------------------------------------------------------------------------------
-
-# unit -> (dimension, factor to the base unit of that dimension)
-UNITS: dict[str, tuple[str, float]] = {
-    "ml": ("volume", 1),
-    "millilitre": ("volume", 1),
-    "milliliter": ("volume", 1),
-    "cl": ("volume", 10),
-    "dl": ("volume", 100),
-    "l": ("volume", 1000),
-    "litre": ("volume", 1000),
-    "liter": ("volume", 1000),
-    "fl oz": ("volume", 29.5735),
-    "mg": ("mass", 0.001),
-    "g": ("mass", 1),
-    "gram": ("mass", 1),
-    "kg": ("mass", 1000),
-    "kilogram": ("mass", 1000),
-    "lb": ("mass", 453.592),
-    "lbs": ("mass", 453.592),
-    "pound": ("mass", 453.592),
-    "oz": ("mass", 28.3495),
-    "ounce": ("mass", 28.3495),
-    "mm": ("length", 1),
-    "millimetre": ("length", 1),
-    "millimeter": ("length", 1),
-    "cm": ("length", 10),
-    "centimetre": ("length", 10),
-    "centimeter": ("length", 10),
-    "m": ("length", 1000),
-    "metre": ("length", 1000),
-    "meter": ("length", 1000),
-    "km": ("length", 1_000_000),
-    "in": ("length", 25.4),
-    "inch": ("length", 25.4),
-    '"': ("length", 25.4),
-    "ft": ("length", 304.8),
-    "foot": ("length", 304.8),
-    "feet": ("length", 304.8),
-    "w": ("power", 1),
-    "watt": ("power", 1),
-    "kw": ("power", 1000),
-    "v": ("voltage", 1),
-    "volt": ("voltage", 1),
-    "mah": ("charge", 1),
-    "wh": ("energy", 1),
-    "gb": ("data", 1),
-    "tb": ("data", 1000),
-    "mb": ("data", 0.001),
-    "%": ("percent", 1),
-    "percent": ("percent", 1),
-    "h": ("time", 60),
-    "hr": ("time", 60),
-    "hour": ("time", 60),
-    "min": ("time", 1),
-    "minute": ("time", 1),
-    "°c": ("temperature", 1),
-    "°f": ("temperature_f", 1),
-    "year": ("years", 1),
-    "yr": ("years", 1),
-}
-_UNIT_ALTERNATION = "|".join(
-    re.escape(unit) + ("s?" if unit[-1].isalpha() and len(unit) > 2 else "")
-    for unit in sorted(UNITS, key=len, reverse=True)
-)
-NUMBER = r"\d+(?:[.,]\d+)*"
-QUANTITY_RE = re.compile(
-    rf"(?<![\w.,])(?P<num>{NUMBER})\s?-?\s?(?P<unit>{_UNIT_ALTERNATION})(?![a-z0-9])",
-    re.IGNORECASE,
-)
-BARE_NUMBER_RE = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER})(?![\w])")
-
-
-def parse_number(raw: str) -> float | None:
-    """'1,5' -> 1.5 (decimal comma), '1,000' -> 1000 (thousands), '15.6' -> 15.6."""
-    if "," in raw and "." not in raw:
-        head, _, tail = raw.rpartition(",")
-        raw = raw.replace(",", "") if len(tail) == 3 and head else raw.replace(",", ".")
-    else:
-        raw = raw.replace(",", "")
-    try:
-        return float(raw)
-    except ValueError:
-        return None
-
-
-def _unit_key(raw: str) -> str | None:
-    unit = raw.lower()
-    if unit in UNITS:
-        return unit
-    if unit.endswith("s") and unit[:-1] in UNITS:
-        return unit[:-1]
-    return None
-
-
-@dataclass(frozen=True)
-class Quantity:
-    value: float  # in the dimension's base unit
-    dimension: str
-    start: int
-    end: int
-    text: str
-
-
-def find_quantities(text: str) -> list[Quantity]:
-    found = []
-    for match in QUANTITY_RE.finditer(text):
-        unit = _unit_key(match.group("unit"))
-        number = parse_number(match.group("num"))
-        if unit is None or number is None:
-            continue
-        dimension, factor = UNITS[unit]
-        found.append(
-            Quantity(number * factor, dimension, match.start(), match.end(), match.group(0))
-        )
-    return found
-
-
-def _same_value(a: float, b: float) -> bool:
-    # 2% tolerance: "15.6 inch" vs "39.6 cm", "0.75 l" vs "750 ml".
-    return abs(a - b) <= 0.02 * max(abs(a), abs(b), 1e-9)
-
-
-# --- Vocabulary of checkable facts ---------------------------------------------------------------
-
-MATERIALS = {
-    "stainless steel": "stainless steel",
-    "steel": "steel",
-    "aluminium": "aluminium",
-    "aluminum": "aluminium",
-    "titanium": "titanium",
-    "copper": "copper",
-    "brass": "brass",
-    "iron": "iron",
-    "cast iron": "cast iron",
-    "cotton": "cotton",
-    "organic cotton": "organic cotton",
-    "wool": "wool",
-    "merino": "merino",
-    "cashmere": "cashmere",
-    "linen": "linen",
-    "silk": "silk",
-    "leather": "leather",
-    "suede": "suede",
-    "polyester": "polyester",
-    "nylon": "nylon",
-    "spandex": "spandex",
-    "elastane": "elastane",
-    "fleece": "fleece",
-    "down": None,  # too common as a word ("down the trail"); not checked
-    "denim": "denim",
-    "canvas": "canvas",
-    "plastic": "plastic",
-    "polycarbonate": "polycarbonate",
-    "polypropylene": "polypropylene",
-    "silicone": "silicone",
-    "rubber": "rubber",
-    "glass": "glass",
-    "borosilicate": "borosilicate",
-    "ceramic": "ceramic",
-    "porcelain": "porcelain",
-    "stoneware": "stoneware",
-    "wood": "wood",
-    "wooden": "wood",
-    "bamboo": "bamboo",
-    "oak": "oak",
-    "walnut": "walnut",
-    "cork": "cork",
-    "marble": "marble",
-    "carbon fibre": "carbon fibre",
-    "carbon fiber": "carbon fibre",
-    "gore-tex": "gore-tex",
-}
-COLOURS = {
-    "black": "black",
-    "white": "white",
-    "grey": "grey",
-    "gray": "grey",
-    "silver": "silver",
-    "gold": "gold",
-    "red": "red",
-    "blue": "blue",
-    "navy": "navy",
-    "green": "green",
-    "olive": "olive",
-    "yellow": "yellow",
-    "orange": "orange",
-    "purple": "purple",
-    "violet": "violet",
-    "pink": "pink",
-    "brown": "brown",
-    "beige": "beige",
-    "tan": "tan",
-    "teal": "teal",
-    "turquoise": "turquoise",
-    "burgundy": "burgundy",
-    "khaki": "khaki",
-    "charcoal": "charcoal",
-    "cream": "cream",
-    "ivory": "ivory",
-}
-_SIZE_CODES = r"XXS|XS|S|M|L|XL|XXL|XXXL|[2-5]XL"
-SIZE_RE = re.compile(
-    rf"\b(?:[Ss]ize\s+(?P<named>\d{{1,3}}|{_SIZE_CODES})|(?P<code>XXS|XS|XL|XXL|XXXL|[2-5]XL))\b"
-)
-
-
-def _vocabulary_re(words: Iterable[str]) -> re.Pattern:
-    alternation = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE)
-
-
-MATERIAL_RE = _vocabulary_re(word for word, canon in MATERIALS.items() if canon)
-COLOUR_RE = _vocabulary_re(COLOURS)
 
 
 @dataclass
@@ -286,11 +79,11 @@ def check_grounding(text: str, facts: ProductFacts) -> list[dict]:
     for quantity in find_quantities(text):
         covered.append((quantity.start, quantity.end))
         if quantity.dimension == "percent" and any(
-            _same_value(quantity.value, number) for number in facts.numbers
+            same_value(quantity.value, number) for number in facts.numbers
         ):
             continue
         same_dimension = [q for q in facts.quantities if q.dimension == quantity.dimension]
-        if any(_same_value(quantity.value, q.value) for q in same_dimension):
+        if any(same_value(quantity.value, q.value) for q in same_dimension):
             continue
         if same_dimension:
             known = ", ".join(sorted({q.text for q in same_dimension}))
@@ -303,7 +96,7 @@ def check_grounding(text: str, facts: ProductFacts) -> list[dict]:
             continue
         value = parse_number(match.group("num"))
         # Small counts ("one of 2 sizes") are too common to check; a bigger number must be a fact.
-        if value is None or value < 3 or any(_same_value(value, n) for n in facts.numbers):
+        if value is None or value < 3 or any(same_value(value, n) for n in facts.numbers):
             continue
         flags.append(
             _flag(
