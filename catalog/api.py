@@ -115,9 +115,24 @@ def validate_items(
     return rows, errors
 
 
-def upsert_response(created: bool, instance, serializer_class, context: dict) -> Response:
-    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return Response(serializer_class(instance, context=context).data, status=code)
+def read_or_upsert_by_key(
+    viewset, request: Request, key_field: str, key: str, read_serializer, upsert_serializer
+) -> Response:
+    """GET: the row of the shop whose `key_field` is `key` (404 if none). PUT: create it, or
+    change only the fields sent (201 created, 200 updated)."""
+    instance = viewset.get_queryset().filter(**{key_field: key}).first()
+    context = viewset.get_serializer_context()
+    if request.method == "GET":
+        if instance is None:
+            raise Http404(f"No such {viewset.model._meta.verbose_name}.")
+        return Response(read_serializer(instance, context=context).data)
+    serializer = upsert_serializer(
+        instance, data=request.data, partial=instance is not None, context=context
+    )
+    serializer.is_valid(raise_exception=True)
+    saved = serializer.save(**{key_field: key})
+    code = status.HTTP_201_CREATED if instance is None else status.HTTP_200_OK
+    return Response(read_serializer(saved, context=context).data, status=code)
 
 
 # --- Products -----------------------------------------------------------------------------
@@ -188,18 +203,9 @@ class ProductViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get", "put"], url_path=r"by-sku/(?P<sku>[^/]+)")
     def by_sku(self, request: Request, sku: str) -> Response:
-        product = self.get_queryset().filter(sku=sku).first()
-        context = self.get_serializer_context()
-        if request.method == "GET":
-            if product is None:
-                raise Http404("No such product.")
-            return Response(ProductSerializer(product, context=context).data)
-        serializer = ProductUpsertSerializer(
-            product, data=request.data, partial=product is not None, context=context
+        return read_or_upsert_by_key(
+            self, request, "sku", sku, ProductSerializer, ProductUpsertSerializer
         )
-        serializer.is_valid(raise_exception=True)
-        saved = serializer.save(sku=sku)
-        return upsert_response(product is None, saved, ProductSerializer, context)
 
     @extend_schema(
         summary="Create or update up to 1,000 products by SKU",
@@ -287,18 +293,9 @@ class CustomerViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get", "put"], url_path=r"by-external-id/(?P<external_id>[^/]+)")
     def by_external_id(self, request: Request, external_id: str) -> Response:
-        customer = self.get_queryset().filter(external_id=external_id).first()
-        context = self.get_serializer_context()
-        if request.method == "GET":
-            if customer is None:
-                raise Http404("No such customer.")
-            return Response(CustomerSerializer(customer, context=context).data)
-        serializer = CustomerUpsertSerializer(
-            customer, data=request.data, partial=customer is not None, context=context
+        return read_or_upsert_by_key(
+            self, request, "external_id", external_id, CustomerSerializer, CustomerUpsertSerializer
         )
-        serializer.is_valid(raise_exception=True)
-        saved = serializer.save(external_id=external_id)
-        return upsert_response(customer is None, saved, CustomerSerializer, context)
 
     @extend_schema(
         summary="Create or update up to 1,000 customers by external id",
