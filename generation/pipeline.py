@@ -13,14 +13,14 @@ from django.conf import settings
 
 from catalog.jobs import JobRun
 from catalog.models import Job, Product
-from generation.backends import GenerationParams, get_generator
+from generation.backends import get_generator
 from generation.models import CopyField, DraftVersion
 from generation.prompts import (
     SYSTEM_MESSAGE,
     PromptOptions,
     build_prompt,
     clean_output,
-    max_new_tokens,
+    decoding_params,
 )
 from generation.services import (
     Selection,
@@ -57,7 +57,7 @@ def run_generation(job: Job, run: JobRun) -> dict:
     run.progress(done)
 
     for field in fields:
-        decoding = GenerationParams(max_new_tokens=max_new_tokens(field, options.length))
+        decoding = decoding_params(field, options, template=templates[field], voice=voice)
         pending = [pk for pk in product_ids if (pk, field) not in already]
         for start in range(0, len(pending), batch_size):
             ids = pending[start : start + batch_size]

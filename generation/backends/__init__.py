@@ -19,12 +19,24 @@ from typing import Protocol, runtime_checkable
 
 @dataclass(frozen=True)
 class GenerationParams:
-    """Decoding knobs. temperature 0 means greedy (deterministic); seed applies when sampling."""
+    """Decoding knobs. temperature 0 means greedy (deterministic); seed applies when sampling.
+
+    repetition_penalty (1.0 = off) and no_repeat_ngram_size (0 = off) curb the loops small models
+    fall into; the local backend applies them to the generated tokens only (not the prompt, so
+    the copy may still repeat the product's facts). Backends that cannot honour them (the
+    OpenAI-compatible one, for now) ignore them.
+
+    examples: earlier (user, assistant) exchanges put before each prompt in the chat (few-shot
+    examples, the same for every prompt of the call). Empty by default.
+    """
 
     max_new_tokens: int = 160
     temperature: float = 0.0
     top_p: float = 1.0
     seed: int | None = None
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    examples: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -33,6 +45,10 @@ class GenerationParams:
             raise ValueError("temperature must not be negative")
         if not 0 < self.top_p <= 1:
             raise ValueError("top_p must be in (0, 1]")
+        if self.repetition_penalty < 1:
+            raise ValueError("repetition_penalty must be at least 1 (1 = off)")
+        if self.no_repeat_ngram_size < 0:
+            raise ValueError("no_repeat_ngram_size must not be negative (0 = off)")
 
     @property
     def greedy(self) -> bool:

@@ -187,10 +187,18 @@ class LocalGenerator:
             batch_size=settings.SHOPLLM_GENERATOR_BATCH_SIZE,
         )
 
-    def render_chat(self, prompt: str, system: str | None = None) -> str:
+    def render_chat(
+        self,
+        prompt: str,
+        system: str | None = None,
+        examples: tuple[tuple[str, str], ...] = (),
+    ) -> str:
         messages = []
         if system:
             messages.append({"role": "system", "content": system})
+        for user, assistant in examples:
+            messages.append({"role": "user", "content": user})
+            messages.append({"role": "assistant", "content": assistant})
         messages.append({"role": "user", "content": prompt})
         return self.tokenizer.apply_chat_template(
             messages, tokenize=False, add_generation_prompt=True
@@ -204,7 +212,7 @@ class LocalGenerator:
         if not prompts:
             self.last_token_count = 0
             return []
-        chats = [self.render_chat(prompt, system) for prompt in prompts]
+        chats = [self.render_chat(prompt, system, params.examples) for prompt in prompts]
         order = sorted(range(len(chats)), key=lambda index: len(chats[index]))
         outputs: list[str] = [""] * len(chats)
         tokens = 0
@@ -234,6 +242,12 @@ class LocalGenerator:
             if params.seed is not None:
                 torch.manual_seed(params.seed)
             kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
+        prompt_length = encoded["input_ids"].shape[1]
+        processors = generated_only_processors(params, prompt_length)
+        if processors:
+            from transformers import LogitsProcessorList
+
+            kwargs["logits_processor"] = LogitsProcessorList(processors)
         with torch.inference_mode():
             generated = self.model.generate(**encoded, **kwargs)
         new_tokens = generated[:, encoded["input_ids"].shape[1] :]
@@ -241,3 +255,53 @@ class LocalGenerator:
         count = sum(1 for row in new_tokens.tolist() for token in row if token not in stop_ids)
         texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         return [text.strip() for text in texts], count
+
+
+def generated_only_processors(params: GenerationParams, prompt_length: int) -> list:
+    """Logits processors for repetition_penalty / no_repeat_ngram_size that look only at the
+    generated tokens. transformers' own ones also count the prompt, which for copy means the
+    model may not repeat the product's facts (a 3-gram ban forbids "750 ml stainless" if the
+    facts hold it); here the facts stay usable and only the copy's own loops are curbed."""
+    processors = []
+    if params.repetition_penalty > 1:
+        processors.append(_GeneratedRepetitionPenalty(params.repetition_penalty, prompt_length))
+    if params.no_repeat_ngram_size > 0:
+        processors.append(_GeneratedNoRepeatNGram(params.no_repeat_ngram_size, prompt_length))
+    return processors
+
+
+class _GeneratedRepetitionPenalty:
+    def __init__(self, penalty: float, prompt_length: int):
+        self.penalty = penalty
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        generated = input_ids[:, self.prompt_length :]
+        if generated.shape[1] == 0:
+            return scores
+        picked = torch.gather(scores, 1, generated)
+        picked = torch.where(picked < 0, picked * self.penalty, picked / self.penalty)
+        return scores.scatter(1, generated, picked)
+
+
+class _GeneratedNoRepeatNGram:
+    def __init__(self, size: int, prompt_length: int):
+        self.size = size
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids, scores):
+        generated = input_ids[:, self.prompt_length :].tolist()
+        if not generated or len(generated[0]) < self.size:
+            return scores
+        for row, tokens in enumerate(generated):
+            prefix = tuple(tokens[len(tokens) - self.size + 1 :])
+            banned = {
+                tokens[i + self.size - 1]
+                for i in range(len(tokens) - self.size + 1)
+                if tuple(tokens[i : i + self.size - 1]) == prefix
+            }
+            if banned:
+                scores[row, list(banned)] = -float("inf")
+        return scores

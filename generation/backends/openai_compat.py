@@ -49,6 +49,9 @@ class OpenAICompatibleGenerator:
         messages = []
         if system:
             messages.append({"role": "system", "content": system})
+        for user, assistant in params.examples:
+            messages.append({"role": "user", "content": user})
+            messages.append({"role": "assistant", "content": assistant})
         messages.append({"role": "user", "content": prompt})
         body: dict = {
             "messages": messages,
@@ -60,6 +63,9 @@ class OpenAICompatibleGenerator:
             body["model"] = self.model
         if params.seed is not None:
             body["seed"] = params.seed
+        if params.repetition_penalty != 1.0:
+            # The closest OpenAI-style knob; servers without it ignore the field.
+            body["frequency_penalty"] = round(params.repetition_penalty - 1.0, 2)
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"

@@ -66,6 +66,17 @@ def test_openai_backend_posts_chat_completions_in_order():
     assert body["messages"][0] == {"role": "system", "content": "Be brief."}
 
 
+def test_openai_backend_sends_examples_as_earlier_turns():
+    with FakeChatServer() as server:
+        generator = OpenAICompatibleGenerator(server.url)
+        params = GenerationParams(examples=(("facts A", "copy A"),), repetition_penalty=1.2)
+        assert generator.generate(["facts B"], params) == ["echo: facts B"]
+    body = server.requests[0]["body"]
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    assert body["messages"][1]["content"] == "copy A"
+    assert body["frequency_penalty"] == 0.2
+
+
 def test_openai_backend_reports_server_errors_clearly():
     with FakeChatServer(status=503) as server:
         generator = OpenAICompatibleGenerator(server.url)
