@@ -20,6 +20,17 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from catalog import forms
+from catalog.forms import (
+    MAX_ATTRIBUTE_KEY,
+    MAX_ATTRIBUTE_VALUE,
+    MAX_ATTRIBUTES,
+    MAX_BULLET,
+    MAX_BULLETS,
+    MAX_DESCRIPTION,
+    MAX_TAG,
+    MAX_TAGS,
+)
 from catalog.models import InteractionKind, StockStatus
 from catalog.services import PRODUCT_FIELDS
 
@@ -72,7 +83,7 @@ MAX_LENGTH = {
     "brand": 120,
     "category": 300,
     "image_url": 500,
-    "description": 20_000,
+    "description": MAX_DESCRIPTION,
     "seo_title": 120,
     "meta_description": 320,
     "external_id": 64,
@@ -82,31 +93,17 @@ MAX_LENGTH = {
     "recommendation_ref": 64,
 }
 MAX_CELL = 50_000  # any other cell (attributes, tags, bullet points)
-MAX_ATTRIBUTES = 50
-MAX_ATTRIBUTE_KEY = 60
-MAX_ATTRIBUTE_VALUE = 200
-MAX_TAGS = 30
-MAX_TAG = 60
-MAX_BULLETS = 10
-MAX_BULLET = 500
 MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
 
-# C0 and C1 control characters except tab and newline, DEL, and the bidirectional overrides and
-# isolates that can make text read differently from what it is.
-_HOSTILE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Strip hostile characters and surrounding space; single-line fields lose line breaks."""
-    value = _HOSTILE.sub("", value)
+    """The product form's cleaning (no control or invisible characters, trimmed), after
+    undoing the exporter's formula guard."""
     if value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES:
-        value = value[1:]  # undo the exporter's formula guard
-    if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    else:
-        value = " ".join(value.split())
-    return value.strip()
+        value = value[1:]
+    return forms.clean_text(value, multiline=multiline)
 
 
 def _text(row: dict[str, str], column: str, *, multiline: bool = False) -> str:
