@@ -229,13 +229,27 @@ ECHO_RE = re.compile(
 )
 
 
-def check_echo(text: str) -> list[dict]:
-    """Small models often copy the prompt's data block instead of writing copy."""
-    return [
+def check_echo(text: str, attribute_names: Iterable[str] = ()) -> list[dict]:
+    """Small models often copy the prompt's data block instead of writing copy: tags and labels
+    of the block, and lines that are just a product fact ("capacity: 750 ml")."""
+    flags = [
         _flag("echo", m.start(), m.end(), text, "Copies the prompt or its data block.")
         for m in ECHO_RE.finditer(text)
         if m.end() > m.start()
     ]
+    names = {name.strip() for name in attribute_names if name.strip()}
+    names |= {name.replace("_", " ") for name in names}
+    if names:
+        alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        fact_line = re.compile(
+            rf"^[ \t]*(?:[-*•][ \t]*)?(?:{alternatives})[ \t]*:.*$", re.IGNORECASE | re.MULTILINE
+        )
+        flags += [
+            _flag("echo", m.start(), m.end(), text, "Lists a raw fact instead of describing it.")
+            for m in fact_line.finditer(text)
+            if not any(f["start"] <= m.start() < f["end"] for f in flags)
+        ]
+    return flags
 
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -277,7 +291,7 @@ def run_checks(text: str, field: str, product, banned_phrases: Iterable[str] = (
         + check_length(text, field)
         + check_banned(text, banned_phrases)
         + check_repetition(text)
-        + check_echo(text)
+        + check_echo(text, (product.attributes or {}).keys())
         + check_personal_data(text)
     )
     flags.sort(key=lambda flag: (flag["start"], flag["end"]))

@@ -94,6 +94,13 @@ def test_echoed_prompt_data_is_flagged():
     assert check_echo("A blue bottle from Acme, brand new for the trail.") == []
 
 
+def test_bullets_that_only_list_raw_facts_are_flagged_as_echo():
+    bullets = "- capacity: 750 ml\nKeeps drinks cold for 24 h\n• Dishwasher safe: no"
+    flags = check_echo(bullets, ["capacity", "dishwasher_safe"])
+    assert [f["text"] for f in flags] == ["- capacity: 750 ml", "• Dishwasher safe: no"]
+    assert check_echo("Holds 750 ml. Capacity matters on long hikes.", ["capacity"]) == []
+
+
 def test_personal_data_is_flagged():
     flags = check_personal_data("Write to jane.doe@example.com or call +44 20 7946 0958.")
     assert [f["check"] for f in flags] == ["personal_data", "personal_data"]
