@@ -11,7 +11,13 @@ from catalog.models import Product, Role
 from catalog.tenancy import shop_member_required
 from generation.forms import BrandVoiceForm, TemplateForm
 from generation.models import BrandVoice, CopyField
-from generation.prompts import PLACEHOLDERS, SYSTEM_MESSAGE, PromptOptions, build_prompt
+from generation.prompts import (
+    PLACEHOLDERS,
+    SYSTEM_MESSAGE,
+    PromptOptions,
+    build_prompt,
+    decoding_params,
+)
 from generation.services import (
     GenerationError,
     save_brand_voice,
@@ -113,11 +119,15 @@ def template_preview(request: HttpRequest) -> HttpResponse:
             request, "generation/_template_preview.html", {"error": "Add a product first."}
         )
     template = request.GET.get("template") or templates_for(request.shop)[field]
-    prompt = build_prompt(
-        product, field, PromptOptions(), template=template, voice=voice_settings(request.shop)
-    )
-    return render(
-        request,
-        "generation/_template_preview.html",
-        {"prompt": prompt, "system": SYSTEM_MESSAGE, "product": product, "field": field},
-    )
+    voice = voice_settings(request.shop)
+    prompt = build_prompt(product, field, PromptOptions(), template=template, voice=voice)
+    # What the model really receives: the example exchange comes before the product's prompt.
+    examples = decoding_params(field, PromptOptions(), template=template, voice=voice).examples
+    context = {
+        "prompt": prompt,
+        "system": SYSTEM_MESSAGE,
+        "examples": examples,
+        "product": product,
+        "field": field,
+    }
+    return render(request, "generation/_template_preview.html", context)

@@ -184,6 +184,10 @@ def test_voice_page_owner_saves_voice_and_templates_and_previews(owner_client, s
     )
     assert b"Title: &lt;product_facts&gt;" in preview.content
     assert b"Calm and precise." not in preview.content  # seo template has no voice block
+    # The preview shows the whole chat: the example exchange comes before the product's prompt.
+    text = preview.content.decode()
+    assert text.index("[example: assistant]") < text.index("[user]")
+    assert text.count("Title: &lt;product_facts&gt;") == 2  # the example uses the same template
 
 
 def test_editor_cannot_change_voice(editor_client, shop):
