@@ -384,3 +384,16 @@ def test_a_result_that_fits_on_one_page_is_not_counted_separately(viewer_client,
     assert response.context["page"].paginator.count == 0
     assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
     assert "No product matches these filters." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_postgresql_serves_text_search_from_trigram_indexes():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'catalog_product'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"catalog_product_title_trgm", "catalog_product_brand_trgm"} <= names
+    assert "catalog_product_sku_upper" in names
