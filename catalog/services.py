@@ -50,6 +50,32 @@ class CatalogError(ValueError):
     """A write that breaks a catalog rule; the message is safe to show to the merchant."""
 
 
+def _check_write(
+    shop: Shop,
+    model,
+    fields: dict,
+    instance,
+    allowed: tuple,
+    key: str,
+    key_label: str,
+    article: str,
+) -> None:
+    """Only known fields; the identifying `key` present and not taken by another row of the
+    shop ("Another product already has SKU 'X'.")."""
+    what = model._meta.verbose_name
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise CatalogError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
+    value = fields.get(key, getattr(instance, key) if instance else "")
+    if not value:
+        raise CatalogError(f"A {what} needs {article} {key_label}.")
+    clash = model.objects.for_shop(shop).filter(**{key: value})
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise CatalogError(f"Another {what} already has {key_label} {value!r}.")
+
+
 # --- Shops, members, tokens ---------------------------------------------------------------
 
 
@@ -132,17 +158,7 @@ def _sync_tags(products: list[Product]) -> None:
 @transaction.atomic
 def save_product(shop: Shop, fields: dict, product: Product | None = None) -> Product:
     """Create a product, or update `product` with the given fields (already validated)."""
-    unknown = set(fields) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise CatalogError(f"Unknown product fields: {', '.join(sorted(unknown))}")
-    sku = fields.get("sku", product.sku if product else "")
-    if not sku:
-        raise CatalogError("A product needs a SKU.")
-    clash = Product.objects.for_shop(shop).filter(sku=sku)
-    if product is not None:
-        clash = clash.exclude(pk=product.pk)
-    if clash.exists():
-        raise CatalogError(f"Another product already has SKU {sku!r}.")
+    _check_write(shop, Product, fields, product, PRODUCT_FIELDS, "sku", "SKU", "a")
     if product is None:
         product = Product(shop=shop, currency=shop.currency)
     for name, value in fields.items():
@@ -205,17 +221,9 @@ def delete_product(product: Product) -> None:
 
 @transaction.atomic
 def save_customer(shop: Shop, fields: dict, customer: Customer | None = None) -> Customer:
-    unknown = set(fields) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise CatalogError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
-    external_id = fields.get("external_id", customer.external_id if customer else "")
-    if not external_id:
-        raise CatalogError("A customer needs an external id.")
-    clash = Customer.objects.for_shop(shop).filter(external_id=external_id)
-    if customer is not None:
-        clash = clash.exclude(pk=customer.pk)
-    if clash.exists():
-        raise CatalogError(f"Another customer already has external id {external_id!r}.")
+    _check_write(
+        shop, Customer, fields, customer, CUSTOMER_FIELDS, "external_id", "external id", "an"
+    )
     customer = customer or Customer(shop=shop)
     for name, value in fields.items():
         setattr(customer, name, value)
