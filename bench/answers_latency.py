@@ -39,15 +39,15 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from catalog import services as catalog_services  # noqa: E402
-from catalog.models import Product, Shop  # noqa: E402
-from generation.answers import answering, retrieval, services  # noqa: E402
-from generation.answers.models import (  # noqa: E402
+from answers import answering, retrieval, services  # noqa: E402
+from answers.models import (  # noqa: E402
     AnswerSettings,
     FactChunk,
     FaqEntry,
     ShopperQuestion,
 )
+from catalog import services as catalog_services  # noqa: E402
+from catalog.models import Product, Shop  # noqa: E402
 
 QUESTIONS = [
     "Is this bottle dishwasher safe?",
@@ -90,7 +90,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def bench_latency(count: int) -> None:
-    from generation.backends import get_generator
+    from shopllm_site.ml import get_generator
 
     shop = fresh_shop("bench-answers-latency")
     bottle = catalog_services.save_product(

@@ -32,7 +32,6 @@ django.setup()
 from catalog.csv_io.columns import PRODUCTS, parse_product  # noqa: E402
 from catalog.csv_io.imports import read_rows  # noqa: E402
 from catalog.models import Product  # noqa: E402
-from generation.backends import get_generator  # noqa: E402
 from generation.checks import run_checks  # noqa: E402
 from generation.models import CopyField  # noqa: E402
 from generation.prompts import (  # noqa: E402
@@ -43,6 +42,7 @@ from generation.prompts import (  # noqa: E402
     decoding_params,
     max_new_tokens,
 )
+from shopllm_site.ml import get_generator  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples" / "products.csv"
 FIELDS = [
@@ -87,7 +87,7 @@ def reads_as_copy(text: str, field: str) -> bool:
 
 
 def run_arm(generator, products: list[Product], arm: str, options: PromptOptions) -> dict:
-    from generation.backends import GenerationParams
+    from shopllm_site.ml import GenerationParams
 
     results = {}
     for field in FIELDS:

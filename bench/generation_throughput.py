@@ -26,19 +26,19 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from catalog.models import Product  # noqa: E402
-from generation.backends import GenerationParams  # noqa: E402
-from generation.backends.local import (  # noqa: E402
-    DEFAULT_GGUF,
-    LocalGenerator,
-    cache_gguf_as_safetensors,
-    default_model_folder,
-)
 from generation.checks import run_checks  # noqa: E402
 from generation.prompts import (  # noqa: E402
     SYSTEM_MESSAGE,
     PromptOptions,
     build_prompt,
     clean_output,
+)
+from shopllm_site.ml import GenerationParams  # noqa: E402
+from shopllm_site.ml.cache import cache_gguf_as_safetensors  # noqa: E402
+from shopllm_site.ml.local_generator import (  # noqa: E402
+    DEFAULT_GGUF,
+    LocalGenerator,
+    default_model_folder,
 )
 
 COLOURS = ["blue", "black", "green", "red", "white", "grey", "orange", "navy"]
@@ -119,7 +119,6 @@ def main() -> None:
     import torch
 
     if args.threads:
-        os.environ["SHOPLLM_GENERATOR_THREADS"] = str(args.threads)
         torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpus {os.cpu_count()}")
     print(
@@ -149,6 +148,7 @@ def main() -> None:
                 device="cpu",
                 dtype=dtype,
                 batch_size=args.batch_size,
+                threads=args.threads,
             )
         )
         print(f"\n[{dtype}] load cached (safetensors): {load_s:.2f} s")

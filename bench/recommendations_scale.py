@@ -123,7 +123,7 @@ def engine_scale(n_users: int, n_items: int, n_interactions: int, sample: int) -
 
 
 def encoder_rate() -> float:
-    from recommendations.embeddings import get_encoder
+    from shopllm_site.ml import get_encoder
 
     encoder = get_encoder()
     texts = [
@@ -131,8 +131,8 @@ def encoder_rate() -> float:
         f"capacity: {500 + i % 5 * 250} ml; colour: blue"
         for i in range(512)
     ]
-    encoder.encode(texts[:32])
-    _, seconds = _timed(encoder.encode, texts)
+    encoder.embed(texts[:32])
+    _, seconds = _timed(encoder.embed, texts)
     return len(texts) / seconds
 
 
@@ -146,7 +146,17 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
     from django.utils import timezone
     from rest_framework.test import APIClient
 
-    from catalog.models import ApiToken, Customer, Interaction, Membership, Product, Role, Shop
+    from catalog.models import (
+        ApiToken,
+        Customer,
+        Interaction,
+        Job,
+        JobStatus,
+        Membership,
+        Product,
+        Role,
+        Shop,
+    )
     from recommendations.models import CustomerRecommendation, RecommendationRun, RunModelData
 
     temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
@@ -196,13 +206,19 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
                 available=np.ones(size, bool),
                 repurchasable=np.zeros(size, bool),
             )
+            # A run's status is its job's: a finished job makes it the serving run.
+            job = Job.objects.create(
+                shop=shop,
+                kind="recommendation_run",
+                status=JobStatus.SUCCEEDED,
+                finished_at=timezone.now(),
+            )
             run = RecommendationRun.objects.create(
                 shop=shop,
-                status="succeeded",
+                job=job,
                 settings=core.EngineConfig().as_dict(),
                 popular=product_ids[:100],
                 interactions_until=timezone.now(),
-                finished_at=timezone.now(),
             )
             RunModelData.objects.create(run=run, arrays=buffer.getvalue())
             CustomerRecommendation.objects.bulk_create(

@@ -20,12 +20,7 @@ from rest_framework.response import Response
 
 from catalog import jobs as job_services
 from catalog import services
-from catalog.api_errors import (
-    BulkValidationError,
-    Conflict,
-    ErrorResponseSerializer,
-    ShopAutoSchema,
-)
+from catalog.api_errors import BulkValidationError, ErrorResponseSerializer, ShopAutoSchema
 from catalog.models import (
     Customer,
     Interaction,
@@ -365,10 +360,7 @@ class InteractionViewSet(ShopScopedViewSet, mixins.ListModelMixin):
             raise BulkValidationError(errors, total=len(items))
         stored, sku_errors = services.record_interactions(request.shop, rows)
         if sku_errors:
-            raise BulkValidationError(
-                [{"index": e["index"], "fields": {"sku": [e["error"]]}} for e in sku_errors],
-                total=len(items),
-            )
+            raise BulkValidationError(sku_errors, total=len(items))
         return Response({"stored": stored}, status=status.HTTP_201_CREATED)
 
 
@@ -406,11 +398,7 @@ class JobViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str) -> Response:
-        job = self.get_object()
-        try:
-            job = job_services.retry_job(job)
-        except ValueError as exc:
-            raise Conflict(str(exc)) from exc
+        job = job_services.retry_job(self.get_object())
         return Response(JobSerializer(job).data)
 
     @extend_schema(
@@ -421,9 +409,5 @@ class JobViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        job = self.get_object()
-        try:
-            job = job_services.cancel_job(job)
-        except ValueError as exc:
-            raise Conflict(str(exc)) from exc
+        job = job_services.cancel_job(self.get_object())
         return Response(JobSerializer(job).data)

@@ -2,6 +2,8 @@
 
 - One object (authentication, permission, not found, conflict):
   {"error": {"code": "not_found", "message": "Not found."}}
+- A rule a service enforces (a `catalog.errors.ShopError`): the error's own status and
+  {"error": {"code": "conflict", "message": "Only a failed or cancelled job can be retried."}}.
 - A form-like body: {"error": {"code": "invalid", "message": "...", "fields": {"price": ["..."],
   "attributes": {"colour": ["..."]}}}} (nested serializers keep their nesting).
 - A bulk request: {"error": {"code": "invalid", "message": "2 of 500 items are not valid; nothing
@@ -14,10 +16,11 @@ the error shape too.
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import exceptions, serializers, status
-from rest_framework.views import exception_handler
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
 
-from catalog.services import CatalogError
+from catalog.errors import ShopError
 
 
 class BulkValidationError(exceptions.ValidationError):
@@ -33,12 +36,6 @@ class BulkValidationError(exceptions.ValidationError):
         )
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
-    default_code = "conflict"
-
-
 def _message(detail) -> str:
     if isinstance(detail, list):
         return " ".join(str(item) for item in detail)
@@ -46,9 +43,11 @@ def _message(detail) -> str:
 
 
 def structured_exception_handler(exc, context):
-    if isinstance(exc, CatalogError):
-        # A service rule broken by a request that passed the serializer (e.g. a SKU race).
-        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
+    if isinstance(exc, ShopError):
+        # A service's rule, broken by a request that passed the serializer: the error carries
+        # its own status, so no API view catches it.
+        set_rollback()
+        return Response({"error": exc.as_dict()}, status=exc.status)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -36,8 +36,3 @@ class IsShopMember(permissions.BasePermission):
         if role is None:
             role = Role.VIEWER if request.method in permissions.SAFE_METHODS else Role.EDITOR
         return request.membership.has_role(role)
-
-
-class IsShopOwner(IsShopMember):
-    def has_permission(self, request, view) -> bool:
-        return bind_shop(request) and request.membership.has_role(Role.OWNER)

@@ -1,7 +1,9 @@
+"""The catalog's job kinds (imported by CatalogConfig.ready()); the CSV imports share a task."""
+
 from catalog.jobs import register_job_kind
 
-register_job_kind("import_products", "Product import", "catalog.tasks.run_import_job")
-register_job_kind("import_interactions", "Interaction import", "catalog.tasks.run_import_job")
-register_job_kind("import_customers", "Customer import", "catalog.tasks.run_import_job")
-# Used by the tests and the demo to show the job machinery without a model.
-register_job_kind("demo_count", "Demo count", "catalog.tasks.run_demo_count_job")
+IMPORT_TASK = "catalog.tasks.run_import_job"
+
+IMPORT_PRODUCTS = register_job_kind("import_products", "Product import", IMPORT_TASK)
+IMPORT_INTERACTIONS = register_job_kind("import_interactions", "Interaction import", IMPORT_TASK)
+IMPORT_CUSTOMERS = register_job_kind("import_customers", "Customer import", IMPORT_TASK)

@@ -13,7 +13,9 @@ class ShopScopedQuerySet(models.QuerySet):
 
 class ProductQuerySet(ShopScopedQuerySet):
     def in_stock(self) -> ProductQuerySet:
-        return self.filter(stock_status__in=("in_stock", "low_stock"))
+        from catalog.models import AVAILABLE_STOCK  # models imports this module
+
+        return self.filter(stock_status__in=AVAILABLE_STOCK)
 
     def search(self, text: str) -> ProductQuerySet:
         text = text.strip()

@@ -81,6 +81,11 @@ class StockStatus(models.TextChoices):
     DISCONTINUED = "discontinued", "Discontinued"
 
 
+# What "in stock" means everywhere (Product.in_stock, the in_stock() filter, the recommenders'
+# candidates): a shopper can buy it now.
+AVAILABLE_STOCK = (StockStatus.IN_STOCK, StockStatus.LOW_STOCK)
+
+
 class Product(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
     sku = models.CharField(max_length=64)
@@ -121,12 +126,8 @@ class Product(models.Model):
         return f"{self.sku} {self.title}"
 
     @property
-    def category_path(self) -> list[str]:
-        return [part.strip() for part in self.category.split(">") if part.strip()]
-
-    @property
     def in_stock(self) -> bool:
-        return self.stock_status in (StockStatus.IN_STOCK, StockStatus.LOW_STOCK)
+        return self.stock_status in AVAILABLE_STOCK
 
 
 class ProductTag(models.Model):

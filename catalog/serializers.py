@@ -1,22 +1,37 @@
 """API shapes for products, customers, interactions and jobs.
 
-Serializers validate; the writes themselves go through `catalog.services`, like the pages.
+Serializers read JSON into the values the entity rules take (`catalog.rules`) and turn the
+rules' errors into field errors; the writes go through `catalog.services`, like the pages.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import services
+from catalog import rules, services
+from catalog.errors import InvalidInput
 from catalog.models import Customer, Interaction, InteractionKind, Job, Product
 
 MAX_PRODUCTS_PER_BULK = 1000
 MAX_CUSTOMERS_PER_BULK = 1000
 MAX_INTERACTIONS_PER_BULK = 10_000
+
+
+def run_rule(rule, values: dict, **options) -> dict:
+    """The entity rule's cleaned values, or its errors as a DRF field error map."""
+    try:
+        return rule(values, **options)
+    except InvalidInput as exc:
+        raise serializers.ValidationError(exc.fields) from exc
+
+
+class CleanCharField(serializers.CharField):
+    """Text cleaned by the rules' `clean_text` before its length is checked, as on the pages."""
+
+    def to_internal_value(self, data) -> str:
+        return rules.clean_text(super().to_internal_value(data))
 
 
 class AttributesField(serializers.DictField):
@@ -27,8 +42,7 @@ class AttributesField(serializers.DictField):
     def to_internal_value(self, data):
         facts = super().to_internal_value(data)
         for name, value in facts.items():
-            if not str(name).strip():
-                raise serializers.ValidationError("Attribute names cannot be empty.")
+            # JSON shape only (an error per name); names and limits are the product rule's.
             if not isinstance(value, str | int | float | bool) or value is None:
                 raise serializers.ValidationError(
                     {name: ["A fact must be text, a number or true/false."]}
@@ -36,19 +50,47 @@ class AttributesField(serializers.DictField):
         return facts
 
 
+# Lists whose limits the product rule checks after cleaning (repeated tags count once), so
+# the schema states the limits without the field enforcing them first.
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "maxLength": rules.MAX_TAG},
+        "maxItems": rules.MAX_TAGS,
+    }
+)
+class TagsField(serializers.ListField):
+    child = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "maxLength": rules.MAX_BULLET},
+        "maxItems": rules.MAX_BULLETS,
+    }
+)
+class BulletPointsField(serializers.ListField):
+    child = serializers.CharField()
+
+
 class ProductSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CleanCharField,
+    }
     attributes = AttributesField(required=False)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=50
-    )
-    bullet_points = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, max_length=20
-    )
+    tags = TagsField(required=False)
+    bullet_points = BulletPointsField(required=False)
 
     class Meta:
         model = Product
-        fields = ("id", *services.PRODUCT_FIELDS, "created_at", "updated_at")
+        fields = ("id", *rules.PRODUCT_FIELDS, "created_at", "updated_at")
         read_only_fields = ("id", "created_at", "updated_at")
+
+    def validate(self, attrs: dict) -> dict:
+        # DRF has already required what a new product needs; the rule checks what was sent.
+        return run_rule(rules.clean_product, attrs, partial=True)
 
     def create(self, validated_data: dict) -> Product:
         return self._save(validated_data, None)
@@ -59,26 +101,32 @@ class ProductSerializer(serializers.ModelSerializer):
     def _save(self, validated_data: dict, product: Product | None) -> Product:
         try:
             return services.save_product(self.context["shop"], validated_data, product)
-        except services.CatalogError as exc:
-            field = "sku" if "SKU" in str(exc) else "non_field_errors"
-            raise serializers.ValidationError({field: [str(exc)]}) from exc
+        except InvalidInput as exc:  # the SKU is taken in this shop
+            raise serializers.ValidationError(exc.fields) from exc
 
 
 class ProductUpsertSerializer(ProductSerializer):
     """Body of PUT /products/by-sku/{sku}/: the SKU comes from the URL."""
 
     class Meta(ProductSerializer.Meta):
-        fields = ("id", *[f for f in services.PRODUCT_FIELDS if f != "sku"], "sku")
+        fields = ("id", *[f for f in rules.PRODUCT_FIELDS if f != "sku"], "sku")
         read_only_fields = ("id", "sku")
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CleanCharField,
+    }
     created_at = serializers.DateTimeField(required=False)
 
     class Meta:
         model = Customer
-        fields = ("id", *services.CUSTOMER_FIELDS)
+        fields = ("id", *rules.CUSTOMER_FIELDS)
         read_only_fields = ("id",)
+
+    def validate(self, attrs: dict) -> dict:
+        return run_rule(rules.clean_customer, attrs, partial=True)
 
     def create(self, validated_data: dict) -> Customer:
         return self._save(validated_data, None)
@@ -89,8 +137,8 @@ class CustomerSerializer(serializers.ModelSerializer):
     def _save(self, validated_data: dict, customer: Customer | None) -> Customer:
         try:
             return services.save_customer(self.context["shop"], validated_data, customer)
-        except services.CatalogError as exc:
-            raise serializers.ValidationError({"external_id": [str(exc)]}) from exc
+        except InvalidInput as exc:  # the external id is taken in this shop
+            raise serializers.ValidationError(exc.fields) from exc
 
 
 class CustomerUpsertSerializer(CustomerSerializer):
@@ -117,82 +165,46 @@ class InteractionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_INTERACTION_LIMITS = rules.INTERACTION_TEXT_LIMITS
+
+
 class InteractionInSerializer(serializers.Serializer):
     """One interaction to ingest (documents the shape; `validate_interaction_items` checks it)."""
 
-    customer = serializers.CharField(max_length=64, help_text="The customer's external id.")
-    sku = serializers.CharField(max_length=64)
+    customer = serializers.CharField(
+        max_length=_INTERACTION_LIMITS["customer"], help_text="The customer's external id."
+    )
+    sku = serializers.CharField(max_length=_INTERACTION_LIMITS["sku"])
     kind = serializers.ChoiceField(choices=InteractionKind.choices)
     quantity = serializers.IntegerField(min_value=1, required=False, default=1)
     value = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="A purchase's amount, or a rating's 1 to 5 (required for ratings).",
     )
     occurred_at = serializers.DateTimeField(required=False)
-    recommendation_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    recommendation_ref = serializers.CharField(
+        max_length=_INTERACTION_LIMITS["recommendation_ref"], required=False, allow_blank=True
+    )
 
 
 def validate_interaction_items(items: list) -> tuple[list[dict], list[dict]]:
-    """Check interaction items quickly (thousands per request); returns (rows, item errors).
+    """Each item through the interaction rule; returns (rows, item errors).
 
-    Same rules as InteractionInSerializer, written by hand because a DRF serializer per item
-    costs more than the database insert at this volume.
+    The rule reads the JSON values itself: a DRF serializer per item would cost more than the
+    database insert at thousands of items per request.
     """
-    kinds = set(InteractionKind.values)
     rows, errors = [], []
     for index, item in enumerate(items):
-        fields: dict[str, list[str]] = {}
         if not isinstance(item, dict):
-            errors.append({"index": index, "fields": {"non_field_errors": ["Expected an object."]}})
+            errors.append({"index": index, "fields": {rules.NON_FIELD: ["Expected an object."]}})
             continue
-        row = {}
-        for name in ("customer", "sku"):
-            value = item.get(name)
-            if not isinstance(value, str | int) or not str(value).strip():
-                fields[name] = ["This field is required."]
-            elif len(str(value)) > 64:
-                fields[name] = ["Ensure this field has no more than 64 characters."]
-            else:
-                row[name] = str(value).strip()
-        kind = item.get("kind")
-        if kind not in kinds:
-            fields["kind"] = [f"Must be one of: {', '.join(sorted(kinds))}."]
-        row["kind"] = kind
-        quantity = item.get("quantity", 1)
-        if quantity is None:
-            quantity = 1
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            fields["quantity"] = ["A whole number of 1 or more is required."]
-        row["quantity"] = quantity
-        value = item.get("value")
-        if value not in (None, ""):
-            try:
-                number = Decimal(str(value))
-                if not number.is_finite() or abs(number) >= Decimal("1e10"):
-                    raise InvalidOperation
-                row["value"] = number.quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                fields["value"] = ["A number is required."]
-        occurred_at = item.get("occurred_at")
-        if occurred_at not in (None, ""):
-            parsed = parse_datetime(occurred_at) if isinstance(occurred_at, str) else None
-            if parsed is None:
-                fields["occurred_at"] = ["An ISO 8601 date and time is required."]
-            else:
-                if parsed.tzinfo is None:
-                    parsed = timezone.make_aware(parsed)
-                row["occurred_at"] = parsed
-        ref = item.get("recommendation_ref", "")
-        if not isinstance(ref, str) or len(ref) > 64:
-            fields["recommendation_ref"] = ["Text of at most 64 characters is required."]
-        row["recommendation_ref"] = ref if isinstance(ref, str) else ""
-        unknown = set(item) - set(InteractionInSerializer._declared_fields)
-        if unknown:
-            names = ", ".join(sorted(map(str, unknown)))
-            fields["non_field_errors"] = [f"Unknown fields: {names}."]
-        if fields:
-            errors.append({"index": index, "fields": fields})
-        else:
-            rows.append(row)
+        try:
+            rows.append(rules.clean_interaction(item))
+        except InvalidInput as exc:
+            errors.append({"index": index, "fields": exc.fields})
     return rows, errors
 
 

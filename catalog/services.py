@@ -2,19 +2,21 @@
 
 Pages, the API, CSV imports, the demo seeder and the tests all call these functions, so that the
 rules (SKU unique per shop, tags kept in step, interactions only between a shop's own rows) live
-in one place.
+in one place. The writes take raw values and pass them through the entity's rule in
+`catalog.rules` themselves, so nothing unchecked is stored whatever the caller checked first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog import rules
+from catalog.errors import Conflict, InvalidInput, ShopError
 from catalog.models import (
     ApiToken,
     Customer,
@@ -26,54 +28,34 @@ from catalog.models import (
     Shop,
 )
 
-# Product fields a client may set (everything but shop and timestamps).
-PRODUCT_FIELDS = (
-    "sku",
-    "title",
-    "brand",
-    "category",
-    "price",
-    "currency",
-    "stock_status",
-    "attributes",
-    "tags",
-    "image_url",
-    "description",
-    "bullet_points",
-    "seo_title",
-    "meta_description",
-)
-CUSTOMER_FIELDS = ("external_id", "name", "email", "created_at")
 
-
-class CatalogError(ValueError):
+class CatalogError(ShopError):
     """A write that breaks a catalog rule; the message is safe to show to the merchant."""
 
 
-def _check_write(
-    shop: Shop,
-    model,
-    fields: dict,
-    instance,
-    allowed: tuple,
-    key: str,
-    key_label: str,
-    article: str,
-) -> None:
-    """Only known fields; the identifying `key` present and not taken by another row of the
-    shop ("Another product already has SKU 'X'.")."""
-    what = model._meta.verbose_name
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise CatalogError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
-    value = fields.get(key, getattr(instance, key) if instance else "")
-    if not value:
-        raise CatalogError(f"A {what} needs {article} {key_label}.")
+class CatalogConflict(CatalogError, Conflict):
+    """The shop's current members forbid the change (the last owner, a member added twice)."""
+
+
+def _check_unique(shop: Shop, model, key: str, value: str, instance, label: str) -> None:
+    """The identifying `key` is not taken by another row of the shop."""
     clash = model.objects.for_shop(shop).filter(**{key: value})
     if instance is not None:
         clash = clash.exclude(pk=instance.pk)
     if clash.exists():
-        raise CatalogError(f"Another {what} already has {key_label} {value!r}.")
+        what = model._meta.verbose_name
+        message = f"Another {what} already has {label} {value!r}."
+        raise InvalidInput(message, fields={key: [message]})
+
+
+def check_sku_free(shop: Shop, sku: str, product: Product | None = None) -> None:
+    """Raise InvalidInput (on "sku") if another product of the shop has `sku`."""
+    _check_unique(shop, Product, "sku", sku, product, "SKU")
+
+
+def check_external_id_free(shop: Shop, external_id: str, customer: Customer | None = None) -> None:
+    """Raise InvalidInput (on "external_id") if another customer of the shop has it."""
+    _check_unique(shop, Customer, "external_id", external_id, customer, "external id")
 
 
 # --- Shops, members, tokens ---------------------------------------------------------------
@@ -89,12 +71,13 @@ def create_shop(name: str, owner, *, slug: str = "", currency: str = "EUR") -> S
 def add_member(shop: Shop, username: str, role: str) -> Membership:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise CatalogError(f"There is no user called {username!r}.")
+        message = f"There is no user called {username!r}."
+        raise CatalogError(message, fields={"username": [message]})
     membership, created = Membership.objects.get_or_create(
         shop=shop, user=user, defaults={"role": role}
     )
     if not created:
-        raise CatalogError(f"{username} is already a member of {shop}.")
+        raise CatalogConflict(f"{username} is already a member of {shop}.")
     return membership
 
 
@@ -102,7 +85,7 @@ def change_role(membership: Membership, role: str) -> Membership:
     if membership.role == Role.OWNER and role != Role.OWNER:
         owners = Membership.objects.filter(shop=membership.shop, role=Role.OWNER).count()
         if owners <= 1:
-            raise CatalogError("A shop needs at least one owner.")
+            raise CatalogConflict("A shop needs at least one owner.")
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -112,7 +95,7 @@ def remove_member(membership: Membership) -> None:
     if membership.role == Role.OWNER:
         owners = Membership.objects.filter(shop=membership.shop, role=Role.OWNER).count()
         if owners <= 1:
-            raise CatalogError("A shop needs at least one owner.")
+            raise CatalogConflict("A shop needs at least one owner.")
     membership.delete()
 
 
@@ -134,15 +117,6 @@ def revoke_api_token(token: ApiToken) -> None:
 # --- Products -----------------------------------------------------------------------------
 
 
-def _clean_tags(tags: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for tag in tags:
-        tag = str(tag).strip().lower()[:60]
-        if tag:
-            seen.setdefault(tag, None)
-    return list(seen)
-
-
 def _sync_tags(products: list[Product]) -> None:
     ProductTag.objects.filter(product__in=products).delete()
     ProductTag.objects.bulk_create(
@@ -157,30 +131,50 @@ def _sync_tags(products: list[Product]) -> None:
 
 @transaction.atomic
 def save_product(shop: Shop, fields: dict, product: Product | None = None) -> Product:
-    """Create a product, or update `product` with the given fields (already validated)."""
-    _check_write(shop, Product, fields, product, PRODUCT_FIELDS, "sku", "SKU", "a")
+    """Create a product, or update `product` with the given fields (raw values: the product
+    rule cleans them, and InvalidInput names each bad field)."""
+    fields = rules.clean_product(fields, partial=product is not None)
+    if "sku" in fields:
+        check_sku_free(shop, fields["sku"], product)
     if product is None:
         product = Product(shop=shop, currency=shop.currency)
     for name, value in fields.items():
         setattr(product, name, value)
-    product.tags = _clean_tags(product.tags)
     product.save()
     _sync_tags([product])
     return product
 
 
+def _clean_rows(rows: list[dict], clean, key: str) -> list[dict]:
+    """Each row through its entity rule as an update (the key required); the error says which
+    row, so that a bulk caller that skipped validation still learns where."""
+    cleaned = []
+    for index, row in enumerate(rows):
+        try:
+            fields = clean(row, partial=True)
+            if key not in fields:
+                raise InvalidInput(rules.REQUIRED, fields={key: [rules.REQUIRED]})
+        except InvalidInput as exc:
+            raise InvalidInput(f"Row {index + 1}: {exc.message}", fields=exc.fields) from None
+        cleaned.append(fields)
+    return cleaned
+
+
 @transaction.atomic
 def upsert_products(shop: Shop, rows: list[dict]) -> tuple[int, int]:
-    """Create or update products by SKU in bulk; rows hold validated PRODUCT_FIELDS.
+    """Create or update products by SKU in bulk; rows hold PRODUCT_FIELDS (raw values, cleaned
+    here by the product rule; a new product needs a title).
 
     Only the fields present in a row change. Returns (created, updated).
     """
+    rows = _clean_rows(rows, rules.clean_product, "sku")
     by_sku = {row["sku"]: row for row in rows}  # a later row for the same SKU wins
     existing = {p.sku: p for p in Product.objects.for_shop(shop).filter(sku__in=list(by_sku))}
     to_create, to_update, changed_fields = [], [], set()
     for sku, row in by_sku.items():
         product = existing.get(sku)
         if product is None:
+            row = rules.clean_product(row)  # everything a new product needs
             product = Product(shop=shop, currency=shop.currency)
             to_create.append(product)
         else:
@@ -188,7 +182,6 @@ def upsert_products(shop: Shop, rows: list[dict]) -> tuple[int, int]:
             changed_fields.update(name for name in row if name != "sku")
         for name, value in row.items():
             setattr(product, name, value)
-        product.tags = _clean_tags(product.tags)
     Product.objects.bulk_create(to_create, batch_size=1000)
     if to_update and changed_fields:
         now = timezone.now()
@@ -221,9 +214,10 @@ def delete_product(product: Product) -> None:
 
 @transaction.atomic
 def save_customer(shop: Shop, fields: dict, customer: Customer | None = None) -> Customer:
-    _check_write(
-        shop, Customer, fields, customer, CUSTOMER_FIELDS, "external_id", "external id", "an"
-    )
+    """Create a customer, or update `customer`; raw values, cleaned by the customer rule."""
+    fields = rules.clean_customer(fields, partial=customer is not None)
+    if "external_id" in fields:
+        check_external_id_free(shop, fields["external_id"], customer)
     customer = customer or Customer(shop=shop)
     for name, value in fields.items():
         setattr(customer, name, value)
@@ -233,7 +227,9 @@ def save_customer(shop: Shop, fields: dict, customer: Customer | None = None) ->
 
 @transaction.atomic
 def upsert_customers(shop: Shop, rows: list[dict]) -> tuple[int, int]:
-    """Create or update customers by external id; returns (created, updated)."""
+    """Create or update customers by external id (raw values, cleaned by the customer rule);
+    returns (created, updated)."""
+    rows = _clean_rows(rows, rules.clean_customer, "external_id")
     by_id = {row["external_id"]: row for row in rows}
     existing = {
         c.external_id: c
@@ -286,23 +282,32 @@ def record_interactions(shop: Shop, rows: list[dict]) -> tuple[int, list[dict]]:
     """Store interactions given by customer external id and product SKU.
 
     Each row: customer (external id), sku, kind, and optional quantity, value, occurred_at,
-    recommendation_ref. Unknown customers are created; an unknown SKU is an error for that row.
-    All rows are checked first: if any row fails, nothing is stored.
-    Returns (stored, errors) with errors as [{"index": i, "error": "..."}].
+    recommendation_ref, as raw values that the interaction rule cleans. Unknown customers are
+    created; an unknown SKU is an error for that row. All rows are checked first: if any row
+    fails, nothing is stored. Returns (stored, errors) with errors as
+    [{"index": i, "fields": {field: [messages]}}].
     """
+    cleaned, errors = [], []
+    for index, row in enumerate(rows):
+        try:
+            cleaned.append(rules.clean_interaction(row))
+        except InvalidInput as exc:
+            errors.append({"index": index, "fields": exc.fields})
+    if errors:
+        return 0, errors
     products = dict(
         Product.objects.for_shop(shop)
-        .filter(sku__in={row["sku"] for row in rows})
+        .filter(sku__in={row["sku"] for row in cleaned})
         .values_list("sku", "pk")
     )
     errors = [
-        {"index": index, "error": f"Unknown product SKU {row['sku']!r}."}
-        for index, row in enumerate(rows)
+        {"index": index, "fields": {"sku": [f"Unknown product SKU {row['sku']!r}."]}}
+        for index, row in enumerate(cleaned)
         if row["sku"] not in products
     ]
     if errors:
         return 0, errors
-    customers = customers_by_external_id(shop, (row["customer"] for row in rows))
+    customers = customers_by_external_id(shop, (row["customer"] for row in cleaned))
     now = timezone.now()
     Interaction.objects.bulk_create(
         [
@@ -311,13 +316,13 @@ def record_interactions(shop: Shop, rows: list[dict]) -> tuple[int, list[dict]]:
                 customer=customers[row["customer"]],
                 product_id=products[row["sku"]],
                 kind=row["kind"],
-                quantity=row.get("quantity") or 1,
-                value=Decimal(row["value"]) if row.get("value") not in (None, "") else None,
-                occurred_at=row.get("occurred_at") or now,
-                recommendation_ref=row.get("recommendation_ref", ""),
+                quantity=row["quantity"],
+                value=row["value"],
+                occurred_at=row["occurred_at"] or now,
+                recommendation_ref=row["recommendation_ref"],
             )
-            for row in rows
+            for row in cleaned
         ],
         batch_size=2000,
     )
-    return len(rows), []
+    return len(cleaned), []

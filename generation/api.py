@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog.api import ShopScopedViewSet
-from catalog.api_errors import Conflict
+from catalog.api_errors import ErrorResponseSerializer
 from catalog.models import Job, Role
 from generation import services
 from generation.models import CopyField, Draft, DraftStatus, DraftVersion
@@ -75,12 +75,7 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             )
         for key in ("category", "search", "tag", "in_stock_only"):
             data.pop(key, None)
-        try:
-            job = services.create_generation_job(request.shop, selection, user=request.user, **data)
-        except services.GenerationError as exc:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"non_field_errors": [str(exc)]}) from None
+        job = services.create_generation_job(request.shop, selection, user=request.user, **data)
         return Response(
             GenerationRequestSerializer(job, context=self.get_serializer_context()).data,
             status=status.HTTP_202_ACCEPTED,
@@ -142,81 +137,67 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopScopedV
         operation_id="drafts_edit",
         tags=["copy"],
         request=DraftEditSerializer,
-        responses={200: DraftDetailSerializer},
+        responses={200: DraftDetailSerializer, 409: ErrorResponseSerializer},
     )
     def partial_update(self, request, pk=None):
         draft = self.get_object()
         serializer = DraftEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.edit_draft(draft, serializer.validated_data["text"], user=request.user)
-        except services.GenerationError as exc:
-            raise Conflict(str(exc)) from None
+        services.edit_draft(draft, serializer.validated_data["text"], user=request.user)
         return self._detail(draft)
 
     @extend_schema(
-        operation_id="drafts_submit", tags=["copy"], request=None, responses=DraftDetailSerializer
+        operation_id="drafts_submit",
+        tags=["copy"],
+        request=None,
+        responses={200: DraftDetailSerializer, 409: ErrorResponseSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         draft = self.get_object()
-        try:
-            services.submit_for_review(draft, user=request.user)
-        except services.GenerationError as exc:
-            raise Conflict(str(exc)) from None
+        services.submit_for_review(draft, user=request.user)
         return self._detail(draft)
 
     @extend_schema(
         operation_id="drafts_approve",
         tags=["copy"],
         request=DraftApproveSerializer,
-        responses=DraftDetailSerializer,
+        responses={200: DraftDetailSerializer, 409: ErrorResponseSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         draft = self.get_object()
         serializer = DraftApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.approve_draft(
-                draft, user=request.user, replace_published=serializer.validated_data["replace"]
-            )
-        except services.GenerationError as exc:
-            raise Conflict(str(exc)) from None
+        services.approve_draft(
+            draft, user=request.user, replace_published=serializer.validated_data["replace"]
+        )
         return self._detail(draft)
 
     @extend_schema(
         operation_id="drafts_reject",
         tags=["copy"],
         request=DraftRejectSerializer,
-        responses=DraftDetailSerializer,
+        responses={200: DraftDetailSerializer, 409: ErrorResponseSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         draft = self.get_object()
         serializer = DraftRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.reject_draft(
-                draft, user=request.user, reason=serializer.validated_data["reason"]
-            )
-        except services.GenerationError as exc:
-            raise Conflict(str(exc)) from None
+        services.reject_draft(draft, user=request.user, reason=serializer.validated_data["reason"])
         return self._detail(draft)
 
     @extend_schema(
         operation_id="drafts_regenerate",
         tags=["copy"],
         request=None,
-        responses={202: GenerationRequestSerializer},
+        responses={202: GenerationRequestSerializer, 409: ErrorResponseSerializer},
     )
     @action(detail=True, methods=["post"])
     def regenerate(self, request, pk=None):
         draft = self.get_object()
-        try:
-            job = services.regenerate_draft(draft, user=request.user)
-        except services.GenerationError as exc:
-            raise Conflict(str(exc)) from None
+        job = services.regenerate_draft(draft, user=request.user)
         return Response(
             GenerationRequestSerializer(job, context=self.get_serializer_context()).data,
             status=status.HTTP_202_ACCEPTED,

@@ -8,6 +8,5 @@ router.register("generation/requests", GenerationRequestViewSet, basename="gener
 router.register("drafts", DraftViewSet, basename="draft")
 
 urlpatterns: list = [
-    path("answers/", include("generation.answers.api_urls")),  # shopper answers
     path("", include(router.urls)),
 ]

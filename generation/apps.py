@@ -6,8 +6,9 @@ class GenerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from catalog.panels import register_panel
         from generation import job_kinds  # noqa: F401  (registers "generate_copy")
 
-        # Celery's autodiscovery finds generation.tasks only; the answers' tasks live below it.
-        from generation.answers import job_kinds as answer_job_kinds  # noqa: F401
-        from generation.answers import tasks as answer_tasks  # noqa: F401
+        register_panel("product", "generation/_product_panel.html", order=10)
+        register_panel("product_list", "generation/_product_list_link.html")
+        register_panel("no_shop", "generation/_review_queue_link.html", order=10)

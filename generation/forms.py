@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from catalog.errors import InvalidInput
+from catalog.forms import add_rule_errors
 from generation.models import CopyField
-from generation.prompts import LANGUAGES, LENGTHS, TONES
+from generation.prompts import LANGUAGES, LENGTHS, TONES, validate_template
+from generation.services import MAX_DRAFT_TEXT, clean_draft_edit
 
 
 class GenerateForm(forms.Form):
@@ -43,7 +46,20 @@ class GenerateForm(forms.Form):
 
 
 class DraftEditForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+    """The text of a person's edit; `clean_draft_edit` decides, the form shows its errors."""
+
+    # No max_length check here: the rule counts after cleaning (a browser sends "\r\n").
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_DRAFT_TEXT}), strip=False
+    )
+
+    def clean(self) -> dict:
+        if "text" in self.cleaned_data:
+            try:
+                self.cleaned_data.update(clean_draft_edit(self.cleaned_data))
+            except InvalidInput as exc:
+                add_rule_errors(self, exc)
+        return self.cleaned_data
 
 
 class RejectForm(forms.Form):
@@ -60,3 +76,13 @@ class BrandVoiceForm(forms.Form):
 
 class TemplateForm(forms.Form):
     template = forms.CharField(widget=forms.Textarea(attrs={"rows": 7}), required=False)
+
+    def clean_template(self) -> str:
+        template = self.cleaned_data["template"]
+        # Empty resets the field to the default template (see save_prompt_template).
+        if template:
+            try:
+                validate_template(template)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return template

@@ -159,6 +159,3 @@ class DraftVersion(models.Model):
     @property
     def flags(self) -> list[dict]:
         return list(self.checks.get("flags", []))
-
-
-from generation.answers.models import *  # noqa: E402,F401,F403  (shopper answers)

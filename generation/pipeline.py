@@ -13,7 +13,6 @@ from django.conf import settings
 
 from catalog.jobs import JobRun
 from catalog.models import Job, Product
-from generation.backends import get_generator
 from generation.models import CopyField, DraftVersion
 from generation.prompts import (
     SYSTEM_MESSAGE,
@@ -29,6 +28,7 @@ from generation.services import (
     templates_for,
     voice_settings,
 )
+from shopllm_site.ml import get_generator
 
 log = logging.getLogger(__name__)
 

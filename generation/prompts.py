@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
-
-if TYPE_CHECKING:
-    from generation.backends import GenerationParams
+from shopllm_site.ml import GenerationParams
 
 TONES = ("neutral", "friendly", "premium", "playful", "technical")
 LENGTHS = ("short", "medium", "long")
@@ -277,8 +274,6 @@ def decoding_params(
 ) -> GenerationParams:
     """Greedy decoding for `field_name` with the one-shot example exchange and the copy's own
     loops curbed (the penalties look at generated tokens only: the facts may still be quoted)."""
-    from generation.backends import GenerationParams
-
     exchange = example_exchange(field_name, options, template=template, voice=voice)
     return GenerationParams(
         max_new_tokens=max_new_tokens(field_name, options.length),

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.serializers import JobSerializer
+from catalog.serializers import JobSerializer, run_rule
 from generation.models import CopyField, Draft, DraftStatus, DraftVersion
 from generation.prompts import LANGUAGES, LENGTHS, TONES
+from generation.services import MAX_DRAFT_TEXT, clean_draft_edit
 
 
 class GenerationRequestCreateSerializer(serializers.Serializer):
@@ -101,8 +103,16 @@ class DraftDetailSerializer(DraftSerializer):
         return published_text(draft.product, draft.field)
 
 
+@extend_schema_field({"type": "string", "maxLength": MAX_DRAFT_TEXT})
+class DraftTextField(serializers.CharField):
+    """The edit's text; `clean_draft_edit` checks its length after cleaning."""
+
+
 class DraftEditSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
+    text = DraftTextField(trim_whitespace=False)
+
+    def validate(self, attrs: dict) -> dict:
+        return run_rule(clean_draft_edit, attrs)
 
 
 class DraftApproveSerializer(serializers.Serializer):

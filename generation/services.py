@@ -14,9 +14,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog import jobs as job_services
+from catalog.errors import Conflict, InvalidInput, ShopError
 from catalog.models import Job, Product, Shop
+from catalog.rules import clean_text, too_long
 from catalog.services import save_product
 from generation.checks import run_checks
+from generation.job_kinds import GENERATE_COPY
 from generation.models import (
     OPEN_STATUSES,
     BrandVoice,
@@ -36,12 +39,17 @@ from generation.prompts import (
     validate_template,
 )
 
-JOB_KIND = "generate_copy"
+JOB_KIND = GENERATE_COPY.name
 MAX_KEYWORDS = 10
+MAX_DRAFT_TEXT = 5000  # a person's edit; the checks flag copy over the field's own limit
 
 
-class GenerationError(ValueError):
+class GenerationError(ShopError):
     """A request or draft action that breaks a rule; the message is safe to show."""
+
+
+class DraftConflict(GenerationError, Conflict):
+    """The draft's state forbids the action: it is closed, not a draft, or would replace copy."""
 
 
 # --- Brand voice and templates -----------------------------------------------------------------
@@ -89,7 +97,7 @@ def save_prompt_template(shop: Shop, field: str, template: str, user=None) -> Pr
     try:
         validate_template(template)
     except ValueError as exc:
-        raise GenerationError(str(exc)) from None
+        raise GenerationError(str(exc), fields={"template": [str(exc)]}) from None
     row, _ = PromptTemplate.objects.update_or_create(
         shop=shop, field=field, defaults={"template": template, "updated_by": user}
     )
@@ -225,7 +233,7 @@ def create_generation_job(
 def regenerate_draft(draft: Draft, *, user=None) -> Job:
     """Queue a job that writes a new version of one draft's field (same knobs as before)."""
     if not draft.is_open:
-        raise GenerationError("Only an open draft can be regenerated.")
+        raise DraftConflict("Only an open draft can be regenerated.")
     last_job_version = (
         draft.versions.filter(job__isnull=False).select_related("job").order_by("-number").first()
     )
@@ -308,12 +316,27 @@ def add_version(
     return version
 
 
+def clean_draft_edit(values: dict) -> dict:
+    """The rule for a person's edit of a draft: {"text": ...} cleaned like every catalog text
+    (no control or bidi characters; line breaks kept), not empty, at most MAX_DRAFT_TEXT
+    characters. Raises InvalidInput naming "text"."""
+    raw = values.get("text")
+    if raw is not None and not isinstance(raw, str):
+        raise InvalidInput("Enter a text.", fields={"text": ["Enter a text."]})
+    text = clean_text(raw, multiline=True).strip()
+    if not text:
+        message = "The text must not be empty."
+        raise InvalidInput(message, fields={"text": [message]})
+    if len(text) > MAX_DRAFT_TEXT:
+        message = too_long(MAX_DRAFT_TEXT, len(text))
+        raise InvalidInput(message, fields={"text": [message]})
+    return {"text": text}
+
+
 def edit_draft(draft: Draft, text: str, *, user) -> DraftVersion:
     if not draft.is_open:
-        raise GenerationError("This draft is closed; generate a new one to change the copy.")
-    text = text.replace("\r\n", "\n").strip()
-    if not text:
-        raise GenerationError("The text must not be empty.")
+        raise DraftConflict("This draft is closed; generate a new one to change the copy.")
+    text = clean_draft_edit({"text": text})["text"]
     if draft.current_version and draft.current_version.text == text:
         return draft.current_version
     version = add_version(draft.product, draft.field, text, source=VersionSource.EDIT, user=user)
@@ -325,7 +348,7 @@ def edit_draft(draft: Draft, text: str, *, user) -> DraftVersion:
 
 def submit_for_review(draft: Draft, *, user) -> Draft:
     if draft.status not in (DraftStatus.DRAFT, DraftStatus.REJECTED):
-        raise GenerationError("Only a draft can be submitted for review.")
+        raise DraftConflict("Only a draft can be submitted for review.")
     draft.status = DraftStatus.PENDING_REVIEW
     draft.save(update_fields=["status", "updated_at"])
     return draft
@@ -338,14 +361,14 @@ def approve_draft(draft: Draft, *, user, replace_published: bool = False) -> Dra
     True: the caller showed the person what will be replaced and they confirmed."""
     draft = Draft.objects.select_for_update().select_related("product").get(pk=draft.pk)
     if not draft.is_open:
-        raise GenerationError("This draft is already closed.")
+        raise DraftConflict("This draft is already closed.")
     version = draft.current_version
     if version is None:
-        raise GenerationError("This draft has no text yet.")
+        raise DraftConflict("This draft has no text yet.")
     product = draft.product
     current = published_text(product, draft.field)
     if current.strip() and current.strip() != version.text.strip() and not replace_published:
-        raise GenerationError(
+        raise DraftConflict(
             "The product already has published copy in this field; confirm that it should be "
             "replaced."
         )
@@ -369,7 +392,7 @@ def reject_draft(draft: Draft, *, user, reason: str) -> Draft:
     if not reason:
         raise GenerationError("Say why the draft is rejected, so that the merchant can fix it.")
     if draft.status not in (DraftStatus.PENDING_REVIEW, DraftStatus.DRAFT):
-        raise GenerationError("Only a draft or a draft pending review can be rejected.")
+        raise DraftConflict("Only a draft or a draft pending review can be rejected.")
     draft.status = DraftStatus.REJECTED
     draft.rejection_reason = reason[:2000]
     draft.reviewer = user

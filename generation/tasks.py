@@ -1,18 +1,15 @@
-"""Celery tasks of the generation app (queue `gpu`): ids in, work in services/pipeline."""
+"""Celery tasks of the generation app: ids in, work in services/pipeline."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from catalog import jobs
+from catalog.models import Job
+from generation.job_kinds import GENERATE_COPY
 
 
-@shared_task(
-    name="generation.tasks.run_generation_job",
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
-def run_generation_job(job_id: int) -> str:
+@jobs.job_task(GENERATE_COPY)
+def run_generation_job(job: Job, run: jobs.JobRun) -> dict:
+    """Write draft copy for the job's selection (see generation.pipeline)."""
     from generation.pipeline import run_generation
 
-    return jobs.run_job(job_id, run_generation)
+    return run_generation(job, run)

@@ -1,10 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from generation.views import drafts, requests, review, voice
 
 app_name = "generation"
 urlpatterns: list = [
-    path("answers/", include(("generation.answers.urls", "answers"))),  # shopper answers
     # Requests
     path("", requests.copy_home, name="home"),
     path("generate/", requests.generate, name="generate"),

@@ -5,8 +5,9 @@ from recommendations.models import RecommendationImpression, RecommendationRun, 
 
 @admin.register(RecommendationRun)
 class RecommendationRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "shop", "status", "trigger", "created_at", "finished_at")
-    list_filter = ("status", "trigger")
+    list_display = ("id", "shop", "job", "trigger", "created_at")
+    list_filter = ("job__status", "trigger")
+    list_select_related = ("job",)
     readonly_fields = ("job", "settings", "metrics", "stats")
 
 

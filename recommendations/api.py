@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api_errors import Conflict, ShopAutoSchema
+from catalog.api_errors import ErrorResponseSerializer, ShopAutoSchema
 from catalog.models import Customer, Product
 from catalog.tenancy import get_for_shop
 from recommendations import services, serving
@@ -97,6 +97,7 @@ class RunListView(generics.ListAPIView):
         return (
             RecommendationRun.objects.for_shop(self.request.shop)
             .defer("popular")
+            .select_related("job")
             .order_by("-created_at")
         )
 
@@ -108,15 +109,12 @@ class RunListView(generics.ListAPIView):
         operation_id="recommendation_runs_start",
         summary="Start a recommendation run (a job on the gpu queue)",
         request=None,
-        responses={202: RunStartedSerializer},
+        responses={202: RunStartedSerializer, 409: ErrorResponseSerializer},
     )
     def post(self, request: Request) -> Response:
-        try:
-            run = services.start_run(request.shop, user=request.user, trigger="api")
-        except services.RecommendationError as exc:
-            raise Conflict(str(exc)) from exc
+        run = services.start_run(request.shop, user=request.user, trigger="api")
         return Response(
-            {"run_id": run.pk, "job_id": run.job_id, "status": run.status},
+            {"run_id": run.pk, "job_id": run.job_id, "status": run.job.status},
             status=status.HTTP_202_ACCEPTED,
         )
 
@@ -160,8 +158,5 @@ class SettingsView(APIView):
                 **services.settings_snapshot(request.shop)["weights"],
                 **fields["weights"],
             }
-        try:
-            services.update_settings(request.shop, fields)
-        except services.RecommendationError as exc:
-            raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from exc
+        services.update_settings(request.shop, fields)
         return Response(services.settings_snapshot(request.shop))

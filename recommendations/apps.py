@@ -11,14 +11,11 @@ class RecommendationsConfig(AppConfig):
         from celery.schedules import crontab
         from django.conf import settings
 
-        from catalog.jobs import register_job_kind
+        from catalog.panels import register_panel
+        from recommendations import job_kinds  # noqa: F401  (registers "recommendation_run")
 
-        register_job_kind(
-            "recommendation_run",
-            "Recommendation run",
-            "recommendations.tasks.run_recommendation_job",
-            queue="gpu",
-        )
+        register_panel("product", "recommendations/_product_panel.html", order=20)
+        register_panel("customer", "recommendations/_customer_panel.html")
         # Nightly runs: added to the beat schedule here so that settings.py stays untouched. The
         # dict is mutated in place, so Celery sees it whether or not its config is loaded yet.
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)

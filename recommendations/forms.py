@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from recommendations.engine.core import DEFAULT_EVENT_WEIGHTS
 from recommendations.models import RecommenderSettings
 
 
@@ -10,10 +11,18 @@ def _split(text: str) -> list[str]:
 
 
 class RecommenderSettingsForm(forms.Form):
-    view_weight = forms.FloatField(min_value=0, max_value=100, initial=1.0)
-    cart_weight = forms.FloatField(min_value=0, max_value=100, initial=3.0)
-    purchase_weight = forms.FloatField(min_value=0, max_value=100, initial=5.0)
-    rating_weight = forms.FloatField(min_value=0, max_value=100, initial=2.0)
+    view_weight = forms.FloatField(
+        min_value=0, max_value=100, initial=DEFAULT_EVENT_WEIGHTS["view"]
+    )
+    cart_weight = forms.FloatField(
+        min_value=0, max_value=100, initial=DEFAULT_EVENT_WEIGHTS["cart"]
+    )
+    purchase_weight = forms.FloatField(
+        min_value=0, max_value=100, initial=DEFAULT_EVENT_WEIGHTS["purchase"]
+    )
+    rating_weight = forms.FloatField(
+        min_value=0, max_value=100, initial=DEFAULT_EVENT_WEIGHTS["rating"]
+    )
     content_weight = forms.FloatField(
         min_value=0, max_value=1, help_text="Share of content similarity in the blend (0-1)."
     )
@@ -36,10 +45,10 @@ class RecommenderSettingsForm(forms.Form):
         weights = recommender_settings.weights or {}
         return cls(
             initial={
-                "view_weight": weights.get("view", 1.0),
-                "cart_weight": weights.get("cart", 3.0),
-                "purchase_weight": weights.get("purchase", 5.0),
-                "rating_weight": weights.get("rating", 2.0),
+                "view_weight": weights.get("view", DEFAULT_EVENT_WEIGHTS["view"]),
+                "cart_weight": weights.get("cart", DEFAULT_EVENT_WEIGHTS["cart"]),
+                "purchase_weight": weights.get("purchase", DEFAULT_EVENT_WEIGHTS["purchase"]),
+                "rating_weight": weights.get("rating", DEFAULT_EVENT_WEIGHTS["rating"]),
                 "content_weight": recommender_settings.content_weight,
                 "top_n": recommender_settings.top_n,
                 "factors": recommender_settings.factors,

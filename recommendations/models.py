@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from catalog.models import Customer, Job, Product, Shop
+from catalog.models import Customer, Job, JobStatus, Product, Shop
 
-
-def default_weights() -> dict:
-    return {"view": 1.0, "cart": 3.0, "purchase": 5.0, "rating": 2.0}
+# Migration 0001 names the default `recommendations.models.default_weights`.
+from recommendations.engine.core import default_weights
 
 
 class RecommenderSettings(models.Model):
@@ -59,27 +58,26 @@ class ProductEmbedding(models.Model):
         return f"embedding of {self.product_id}"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-
-
 class RecommendationRunQuerySet(models.QuerySet):
     def for_shop(self, shop) -> RecommendationRunQuerySet:
         return self.filter(shop=shop)
 
     def succeeded(self) -> RecommendationRunQuerySet:
-        return self.filter(status=RunStatus.SUCCEEDED)
+        return self.filter(job__status=JobStatus.SUCCEEDED)
+
+    def active(self) -> RecommendationRunQuerySet:
+        return self.filter(job__status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
 
 
 class RecommendationRun(models.Model):
+    """A training of the shop's recommender and the lists it stored.
+
+    Its job is its one state machine: status, progress, error and timestamps are the job's.
+    RESTRICT: a job cannot be deleted from under its run, but deleting the shop removes both.
+    """
+
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="recommendation_runs")
-    job = models.OneToOneField(
-        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendation_run"
-    )
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    job = models.OneToOneField(Job, on_delete=models.RESTRICT, related_name="recommendation_run")
     trigger = models.CharField(max_length=20, default="manual")  # manual, api, nightly
     settings = models.JSONField(default=dict, blank=True)
     # {"model": {...}, "popularity": {...}, "split": {...}} from the temporal hold-out
@@ -92,17 +90,12 @@ class RecommendationRun(models.Model):
     # Highest Interaction id the run learned from: "new interactions" for the nightly schedule,
     # also when they arrive late with an old `occurred_at` (a CSV import of last month).
     last_interaction_id = models.BigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = RecommendationRunQuerySet.as_manager()
 
-    class Meta:
-        indexes = [models.Index(fields=["shop", "status", "-finished_at"])]
-
     def __str__(self) -> str:
-        return f"Recommendation run #{self.pk} ({self.status})"
+        return f"Recommendation run #{self.pk}"
 
 
 class RunModelData(models.Model):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from catalog.models import JobStatus
 from recommendations.models import RecommendationRun
 
 
@@ -59,6 +60,12 @@ def served_data(served) -> dict:
 
 class RunSerializer(serializers.ModelSerializer):
     job_id = serializers.IntegerField(allow_null=True, read_only=True)
+    # The run's state is its job's: one state machine, no copy to drift.
+    status = serializers.ChoiceField(source="job.status", choices=JobStatus.choices, read_only=True)
+    error = serializers.CharField(source="job.error", read_only=True)
+    finished_at = serializers.DateTimeField(
+        source="job.finished_at", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RecommendationRun

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from catalog import jobs
-from catalog.models import Interaction, Job, Product, Shop, StockStatus
+from catalog.errors import Conflict, ShopError
+from catalog.models import AVAILABLE_STOCK, Interaction, Job, Product, Shop
 from recommendations import run_output
+from recommendations.job_kinds import RECOMMENDATION_RUN
 from recommendations.models import (
     CustomerRecommendation,
     ListKind,
@@ -27,13 +31,13 @@ from recommendations.models import (
     RecommendationRun,
     RecommenderSettings,
     RunModelData,
-    RunStatus,
 )
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 log = logging.getLogger(__name__)
 
-JOB_KIND = "recommendation_run"
-AVAILABLE = (StockStatus.IN_STOCK, StockStatus.LOW_STOCK)
 SETTINGS_FIELDS = (
     "weights",
     "content_weight",
@@ -47,8 +51,12 @@ SETTINGS_FIELDS = (
 )
 
 
-class RecommendationError(ValueError):
+class RecommendationError(ShopError):
     """A request the recommender cannot honour; the message is meant for the merchant."""
+
+
+class RunAlreadyActive(RecommendationError, Conflict):
+    """A shop has at most one queued or running recommendation run."""
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -93,7 +101,8 @@ def refresh_embeddings(
     shop: Shop, *, progress: Callable[[int, int], None] | None = None, batch: int = 256
 ) -> int:
     """Embed the shop's products whose text changed since their stored vector; returns count."""
-    from recommendations.embeddings import get_encoder, product_text, text_hash
+    from recommendations.embeddings import product_text, text_hash
+    from shopllm_site.ml import get_encoder
 
     encoder = get_encoder()
     stored = dict(
@@ -109,7 +118,7 @@ def refresh_embeddings(
             stale.append((product, text, digest))
     for start in range(0, len(stale), batch):
         chunk = stale[start : start + batch]
-        vectors = encoder.encode([text for _, text, _ in chunk])
+        vectors = encoder.embed([text for _, text, _ in chunk])
         with transaction.atomic():
             ProductEmbedding.objects.filter(product__in=[p for p, _, _ in chunk]).delete()
             ProductEmbedding.objects.bulk_create(
@@ -152,23 +161,14 @@ def load_embeddings(shop: Shop, product_ids: list[int], model_name: str) -> np.n
 def start_run(shop: Shop, *, user=None, trigger: str = "manual") -> RecommendationRun:
     """Create a run and its job (queued on `gpu` after commit). One active run per shop."""
     with transaction.atomic():
+        # Serialises concurrent starts of one shop, so two cannot both see "none active".
         Shop.objects.select_for_update().filter(pk=shop.pk).first()
-        active = RecommendationRun.objects.filter(
-            shop=shop, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-        ).select_related("job")
-        for other in active:
-            if other.job is None or other.job.is_finished:
-                # Its job was cancelled while queued (the task never ran) or deleted.
-                fail_run(other.pk, "Its job was cancelled or removed before the run finished.")
-            else:
-                raise RecommendationError("A recommendation run is already queued or running.")
-        run = RecommendationRun.objects.create(
-            shop=shop, trigger=trigger, settings=settings_snapshot(shop)
+        if RecommendationRun.objects.for_shop(shop).active().exists():
+            raise RunAlreadyActive("A recommendation run is already queued or running.")
+        job = jobs.create_job(shop, RECOMMENDATION_RUN.name, user=user, total=100)
+        return RecommendationRun.objects.create(
+            shop=shop, job=job, trigger=trigger, settings=settings_snapshot(shop)
         )
-        job = jobs.create_job(shop, JOB_KIND, user=user, params={"run_id": run.pk}, total=100)
-        run.job = job
-        run.save(update_fields=["job"])
-    return run
 
 
 def start_nightly_runs() -> list[int]:
@@ -177,7 +177,10 @@ def start_nightly_runs() -> list[int]:
     last_event = dict(Interaction.objects.values_list("shop").annotate(last=Max("pk")).order_by())
     for shop in Shop.objects.filter(pk__in=list(last_event)):
         last_run = (
-            RecommendationRun.objects.for_shop(shop).succeeded().order_by("-finished_at").first()
+            RecommendationRun.objects.for_shop(shop)
+            .succeeded()
+            .order_by("-job__finished_at")
+            .first()
         )
         if (
             last_run
@@ -225,7 +228,7 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
         product_ids=[row[0] for row in products],
         titles=[row[1] for row in products],
         categories=[row[2] for row in products],
-        available=np.array([row[3] in AVAILABLE for row in products], dtype=bool),
+        available=np.array([row[3] in AVAILABLE_STOCK for row in products], dtype=bool),
         repurchasable=np.array(
             [is_repurchasable(row[2], row[4], snapshot) for row in products], dtype=bool
         ),
@@ -240,81 +243,153 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
 
 
 def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
-    """Train, evaluate and store the lists of `run`; `report(percent)` shows progress."""
-    from recommendations.engine import core, evaluation, item_lists
+    """Train, evaluate and store the lists of `run`; `report(percent)` shows progress.
 
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    RecommendationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, error="")
+    The steps below each own one band of the progress bar and one entry of the timings.
+    """
+    from recommendations.engine import core
+
     snapshot = run.settings or settings_snapshot(run.shop)
     config = core.EngineConfig.from_dict(snapshot)
-    shop = run.shop
-    use_content = config.content_weight > 0
-
-    if use_content:
-        refresh_embeddings(shop, progress=lambda done, total: report(int(20 * done / total)))
-    timings["embeddings_s"] = round(time.perf_counter() - clock, 3)
+    timings: dict[str, float] = {}
+    with _timed(timings, "embeddings_s"):
+        _refresh_run_embeddings(run.shop, config, report)
     report(20)
+    data = _load_interactions(run.shop, snapshot)
+    embeddings = _run_embeddings(run.shop, data, config)
+    weights = core.event_weights(data.kinds, config.weights)
+    with _timed(timings, "evaluation_s"):
+        metrics = _evaluate(data, weights, embeddings, config)
+    report(40)
+    with _timed(timings, "training_s"):
+        model = _train(data, weights, config)
+    report(55)
+    with _timed(timings, "customer_lists_s"):
+        customer_recs = _customer_lists(data, model, embeddings, config, report)
+    report(70)
+    with _timed(timings, "product_lists_s"):
+        similar, together = _product_lists(data, model, embeddings, config, report)
+    report(85)
+    with _timed(timings, "store_s"):
+        _store_lists(run, data, customer_recs, similar, together)
+    stats = _run_stats(data, model, customer_recs, similar, together, timings)
+    _record_results(run, data, model, embeddings, metrics, stats)
+    report(100)
+    return {
+        "run_id": run.pk,
+        "customers": stats["customers"],
+        "products": stats["products"],
+        "metrics": metrics,
+    }
+
+
+@dataclass
+class TrainedModel:
+    matrix: sp.csr_matrix  # users x items confidence
+    user_factors: np.ndarray
+    item_factors: np.ndarray
+    popularity: np.ndarray
+
+
+_MODEL_REASONS = ("because_you", "similar_to")
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    clock = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - clock, 3)
+
+
+def _refresh_run_embeddings(shop: Shop, config, report: Callable[[int], None]) -> None:
+    """Progress 0-20: embed changed products, when the blend uses content at all."""
+    if config.content_weight > 0:
+        refresh_embeddings(shop, progress=lambda done, total: report(int(20 * done / total)))
+
+
+def _load_interactions(shop: Shop, snapshot: dict) -> run_output.ShopData:
     data = load_shop_data(shop, snapshot)
     if len(data.users) == 0:
         raise RecommendationError("This shop has no interactions yet: nothing to learn from.")
-    embeddings = None
-    if use_content:
-        from recommendations.embeddings import get_encoder
+    return data
 
-        embeddings = load_embeddings(shop, data.product_ids, get_encoder().model_name)
-    n_users, n_items = len(data.customer_ids), len(data.product_ids)
-    weights = core.event_weights(data.kinds, config.weights)
 
-    clock = time.perf_counter()
-    metrics = evaluation.evaluate(
+def _run_embeddings(shop: Shop, data: run_output.ShopData, config) -> np.ndarray | None:
+    if config.content_weight <= 0:
+        return None
+    from shopllm_site.ml import get_encoder
+
+    return load_embeddings(shop, data.product_ids, get_encoder().model_name)
+
+
+def _evaluate(data: run_output.ShopData, weights: np.ndarray, embeddings, config) -> dict:
+    """Offline metrics on a temporal hold-out, the model against popularity."""
+    from recommendations.engine import evaluation
+
+    return evaluation.evaluate(
         data.users,
         data.items,
         weights,
         data.timestamps,
-        n_users,
-        n_items,
+        len(data.customer_ids),
+        len(data.product_ids),
         config,
         embeddings=embeddings,
     )
-    timings["evaluation_s"] = round(time.perf_counter() - clock, 3)
-    report(40)
 
-    clock = time.perf_counter()
-    matrix = core.confidence_matrix(data.users, data.items, weights, n_users, n_items)
+
+def _train(data: run_output.ShopData, weights: np.ndarray, config) -> TrainedModel:
+    """ALS on every interaction (the evaluation held the latest out; serving uses them all)."""
+    from recommendations.engine import core
+
+    matrix = core.confidence_matrix(
+        data.users, data.items, weights, len(data.customer_ids), len(data.product_ids)
+    )
     user_factors, item_factors = core.train_als(matrix, config)
-    timings["training_s"] = round(time.perf_counter() - clock, 3)
-    report(55)
-    popularity = core.popularity_counts(matrix)
+    return TrainedModel(matrix, user_factors, item_factors, core.popularity_counts(matrix))
+
+
+def _customer_lists(
+    data: run_output.ShopData, model: TrainedModel, embeddings, config, report
+) -> list:
+    """Progress 55-70: top-N with a reason for every customer."""
+    from recommendations.engine import core
+
     ranker = core.Ranker(
-        item_factors,
+        model.item_factors,
         embeddings,
         config,
         available=data.available,
         repurchasable=data.repurchasable,
-        popularity=popularity,
+        popularity=model.popularity,
         categories=data.categories,
     )
-    clock = time.perf_counter()
-    customer_recs = core.recommend_all(
+    n_users = len(data.customer_ids)
+    return core.recommend_all(
         ranker,
-        user_factors,
-        matrix,
+        model.user_factors,
+        model.matrix,
         config.top_n,
         progress=lambda done: report(55 + int(15 * done / n_users)),
     )
-    timings["customer_lists_s"] = round(time.perf_counter() - clock, 3)
-    report(70)
 
-    clock = time.perf_counter()
+
+def _product_lists(
+    data: run_output.ShopData, model: TrainedModel, embeddings, config, report
+) -> tuple[list, list]:
+    """Progress 70-85: similar products and bought-together, per product."""
+    from recommendations.engine import core, item_lists
+
+    n_users, n_items = len(data.customer_ids), len(data.product_ids)
     similar = item_lists.similar_items(
-        item_factors,
+        model.item_factors,
         embeddings,
         data.available,
         config.top_n,
         content_weight=max(config.content_weight, 0.5),
         progress=lambda done: report(70 + int(10 * done / n_items)),
     )
+    # Shops without purchases yet still get "together" lists from carts.
     purchase_mask = np.array([kind == "purchase" for kind in data.kinds], dtype=bool)
     if not purchase_mask.any():
         purchase_mask = np.array([kind in ("purchase", "cart") for kind in data.kinds], bool)
@@ -326,11 +401,13 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
         n_items,
     )
     together = item_lists.bought_together(purchases, data.available, config.top_n)
-    timings["product_lists_s"] = round(time.perf_counter() - clock, 3)
-    report(85)
+    return similar, together
 
-    strongest = run_output.strongest_kinds(data, n_users, n_items)
-    clock = time.perf_counter()
+
+def _store_lists(
+    run: RecommendationRun, data: run_output.ShopData, customer_recs, similar, together
+) -> None:
+    strongest = run_output.strongest_kinds(data, len(data.customer_ids), len(data.product_ids))
     with transaction.atomic():
         # A re-delivered job rewrites its own lists instead of duplicating them.
         CustomerRecommendation.objects.filter(run=run).delete()
@@ -364,66 +441,62 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
             ),
             batch_size=1000,
         )
-    timings["store_s"] = round(time.perf_counter() - clock, 3)
 
+
+def _run_stats(
+    data: run_output.ShopData, model: TrainedModel, customer_recs, similar, together, timings
+) -> dict:
+    """The summary the run pages show: counts, timings, popularity of what was recommended."""
+    from recommendations.engine import core
+
+    return {
+        "customers": len(data.customer_ids),
+        "products": len(data.product_ids),
+        "interactions": int(len(data.users)),
+        "customer_lists": len(customer_recs),
+        "product_lists": sum(1 for recs in similar if recs) + sum(1 for recs in together if recs),
+        "timings": timings,
+        "gpu": core.use_gpu(),
+        "popularity_histogram": run_output.popularity_histogram(model.popularity, customer_recs),
+    }
+
+
+def _record_results(
+    run: RecommendationRun,
+    data: run_output.ShopData,
+    model: TrainedModel,
+    embeddings,
+    metrics: dict,
+    stats: dict,
+) -> None:
+    """Save the run's metrics, fallback lists and model arrays (for fold-in at serving)."""
+    popularity = model.popularity
     popular_order = [int(i) for i in np.argsort(-popularity, kind="stable") if popularity[i] > 0]
-    popular = [data.product_ids[i] for i in popular_order[:100]]
     by_category: dict[str, list[int]] = {}
     for i in popular_order:
         bucket = by_category.setdefault(data.categories[i], [])
         if len(bucket) < 20:
             bucket.append(data.product_ids[i])
     by_category.pop("", None)
-    stats = {
-        "customers": n_users,
-        "products": n_items,
-        "interactions": int(len(data.users)),
-        "customer_lists": len(customer_recs),
-        "product_lists": sum(1 for recs in similar if recs) + sum(1 for recs in together if recs),
-        "timings": timings,
-        "gpu": core.use_gpu(),
-        "popularity_histogram": run_output.popularity_histogram(popularity, customer_recs),
-    }
     RunModelData.objects.update_or_create(
         run=run,
         defaults={
-            "arrays": run_output.pack_arrays(data, item_factors, embeddings, popularity),
+            "arrays": run_output.pack_arrays(data, model.item_factors, embeddings, popularity),
             "popular_by_category": by_category,
         },
     )
     RecommendationRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.SUCCEEDED,
         metrics=metrics,
         stats=stats,
-        popular=popular,
+        popular=[data.product_ids[i] for i in popular_order[:100]],
         interactions_until=data.until,
         last_interaction_id=data.last_id,
-        finished_at=timezone.now(),
-    )
-    report(100)
-    return {"run_id": run.pk, "customers": n_users, "products": n_items, "metrics": metrics}
-
-
-_MODEL_REASONS = ("because_you", "similar_to")
-
-
-def fail_run(run_id: int, message: str) -> None:
-    RecommendationRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
-        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )
 
 
-def run_job_work(job: Job, job_run) -> dict:
+def run_job_work(job: Job, job_run: jobs.JobRun) -> dict:
     """The work of a `recommendation_run` job (called through catalog.jobs.run_job)."""
-    run = RecommendationRun.objects.select_related("shop").filter(pk=job.params.get("run_id"))
-    run = run.first()
+    run = RecommendationRun.objects.select_related("shop").filter(job=job).first()
     if run is None:
-        raise RecommendationError("The recommendation run of this job was deleted.")
-    try:
-        return execute_run(run, lambda percent: job_run.progress(percent))
-    except jobs.JobCancelled:
-        fail_run(run.pk, "Cancelled.")
-        raise
-    except Exception as exc:
-        fail_run(run.pk, f"{type(exc).__name__}: {exc}")
-        raise
+        raise jobs.JobFailed("The recommendation run of this job was deleted.")
+    return execute_run(run, job_run.progress)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Count
 
-from catalog.models import Customer, Interaction, Product, Shop
+from catalog.models import AVAILABLE_STOCK, Customer, Interaction, Product, Shop
 from recommendations.models import (
     CustomerRecommendation,
     ListKind,
@@ -29,7 +29,7 @@ from recommendations.models import (
     RunModelData,
 )
 from recommendations.run_output import KIND_RANK, KIND_VERB, reason_text
-from recommendations.services import AVAILABLE, is_repurchasable
+from recommendations.services import is_repurchasable
 
 
 @dataclass
@@ -51,7 +51,11 @@ class ServedList:
 
 def latest_run(shop: Shop) -> RecommendationRun | None:
     return (
-        RecommendationRun.objects.for_shop(shop).succeeded().order_by("-finished_at", "-pk").first()
+        RecommendationRun.objects.for_shop(shop)
+        .succeeded()
+        .select_related("job")
+        .order_by("-job__finished_at", "-pk")
+        .first()
     )
 
 
@@ -259,7 +263,7 @@ def _materialise(
         if len(items) >= n:
             break
         product = products.get(candidate["p"])
-        if product is None or product.pk in taken or product.stock_status not in AVAILABLE:
+        if product is None or product.pk in taken or product.stock_status not in AVAILABLE_STOCK:
             continue
         if product.pk in seen and not is_repurchasable(product.category, product.tags, snapshot):
             continue

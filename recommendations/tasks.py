@@ -5,15 +5,16 @@ from __future__ import annotations
 from celery import shared_task
 
 from catalog import jobs
+from catalog.models import Job
+from recommendations.job_kinds import RECOMMENDATION_RUN
 
 
-@shared_task(
-    name="recommendations.tasks.run_recommendation_job", acks_late=True, reject_on_worker_lost=True
-)
-def run_recommendation_job(job_id: int) -> str:
+@jobs.job_task(RECOMMENDATION_RUN)
+def run_recommendation_job(job: Job, run: jobs.JobRun) -> dict:
+    """Train, evaluate and store the lists of the job's recommendation run."""
     from recommendations.services import run_job_work
 
-    return jobs.run_job(job_id, run_job_work)
+    return run_job_work(job, run)
 
 
 @shared_task(name="recommendations.tasks.start_nightly_runs")

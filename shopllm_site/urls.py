@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_patterns = [
     path("", include("catalog.api_urls")),
     path("", include("generation.api_urls")),
+    path("answers/", include("answers.api_urls")),
     path("", include("recommendations.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -17,6 +19,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(api_patterns)),
     path("generation/", include("generation.urls")),
+    # Shopper answers lived under /generation/answers/ before they became their own app.
+    re_path(
+        r"^generation/answers/(?P<rest>.*)$",
+        RedirectView.as_view(url="/answers/%(rest)s", permanent=True, query_string=True),
+    ),
+    path("answers/", include("answers.urls")),
     path("recommendations/", include("recommendations.urls")),
     path("", include("catalog.urls")),
 ]

@@ -20,6 +20,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from catalog.models import ApiToken, Membership, Role, Shop
+from tests import demo_jobs  # noqa: F401  (registers the tests' own job kind)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -229,6 +230,8 @@ def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
                 "-A",
                 "shopllm_site",
                 "worker",
+                "--include",
+                "tests.demo_jobs",
                 "-Q",
                 "default,gpu",
                 "-c",

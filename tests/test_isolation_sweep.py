@@ -14,9 +14,9 @@ from itertools import product as cartesian
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from answers.models import FaqEntry, ShopperQuestion
 from catalog import services
 from catalog.models import Interaction, Job, Product
-from generation.answers.models import FaqEntry, ShopperQuestion
 from generation.models import Draft
 from generation.services import add_version
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from catalog import jobs, services
 from catalog.csv_io.columns import KINDS, PARSERS, CsvKind, RowError
+from catalog.job_kinds import IMPORT_CUSTOMERS, IMPORT_INTERACTIONS, IMPORT_PRODUCTS
 from catalog.models import Job, JobStatus, Product, Shop, Upload
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,9 @@ BATCH_SIZE = 1000
 MAX_REPORTED_ERRORS = 1000  # every bad row is counted; this many are listed
 CHECK_REPORT_EVERY = 5000  # rows between "still checking" notes on the job page
 IMPORT_JOB_KINDS = {
-    "products": "import_products",
-    "customers": "import_customers",
-    "interactions": "import_interactions",
+    "products": IMPORT_PRODUCTS.name,
+    "customers": IMPORT_CUSTOMERS.name,
+    "interactions": IMPORT_INTERACTIONS.name,
 }
 
 
@@ -265,7 +266,10 @@ def write_batch(shop: Shop, kind_name: str, rows: list[dict]) -> tuple[int, int]
     stored, errors = services.record_interactions(shop, rows)
     if errors:
         # A product was deleted between validation and this batch.
-        raise ImportRejected(f"{errors[0]['error']} Nothing from this batch was stored.")
+        problem = " ".join(
+            message for messages in errors[0]["fields"].values() for message in messages
+        )
+        raise ImportRejected(f"{problem} Nothing from this batch was stored.")
     return stored, 0
 
 
@@ -301,8 +305,8 @@ def create_import_job(shop: Shop, kind_name: str, uploaded_file, *, user=None) -
     )
 
 
-def _reject(job: Job, message: str, report: Validation | None = None, exc=None) -> dict:
-    """Fail the job with `message`, listing the bad rows; nothing has been written."""
+def _rejection(message: str, report: Validation | None = None, exc=None) -> jobs.JobFailed:
+    """The failure to raise: `message`, with the bad rows listed in the job's result."""
     row_errors = list(report.row_errors) if report else []
     if exc is not None and exc.line is not None:
         row_errors = [{"line": exc.line, "error": str(exc)}]
@@ -315,9 +319,7 @@ def _reject(job: Job, message: str, report: Validation | None = None, exc=None) 
         )
         if report.error_count > len(report.row_errors):
             result["summary"] += f" The first {len(report.row_errors):,} are listed."
-    Job.objects.filter(pk=job.pk).update(result=result)
-    jobs.fail_job(job, message)
-    return result
+    return jobs.JobFailed(message, result=result)
 
 
 def run_import(job: Job, run: jobs.JobRun) -> dict:
@@ -325,7 +327,7 @@ def run_import(job: Job, run: jobs.JobRun) -> dict:
     kind_name = job.params.get("csv_kind") or job.kind.removeprefix("import_")
     upload = Upload.objects.filter(pk=job.params.get("upload_id"), shop=job.shop).first()
     if upload is None:
-        return _reject(job, "The uploaded file is no longer stored; upload it again.")
+        raise _rejection("The uploaded file is no longer stored; upload it again.")
 
     def checking(rows: int) -> None:
         """Say on the job page how far the check got; stop if someone cancelled the job."""
@@ -338,11 +340,10 @@ def run_import(job: Job, run: jobs.JobRun) -> dict:
         text = decode(bytes(upload.content))
         report = validate(job.shop, kind_name, text, on_progress=checking)
     except ImportRejected as exc:
-        return _reject(job, f"Nothing was imported: {exc}", exc=exc)
+        raise _rejection(f"Nothing was imported: {exc}", exc=exc) from exc
     if report.error_count:
         plural = "row has" if report.error_count == 1 else "rows have"
-        return _reject(
-            job,
+        raise _rejection(
             f"{report.error_count:,} of {report.rows:,} {plural} errors, so nothing was "
             "imported. Fix the rows listed below and upload the file again.",
             report,

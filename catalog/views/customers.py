@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 
-from catalog.forms import clean_text
 from catalog.models import Customer, Interaction, Shop
 from catalog.pagination import capped_page
+from catalog.partials import render_page_or_fragment
+from catalog.rules import clean_text
 from catalog.tenancy import get_for_shop, shop_member_required
 
 PER_PAGE = 50
@@ -41,11 +41,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     for customer in page.object_list:
         customer.interaction_total = counts.get(customer.pk, 0)
     context = {"page": page, "customers": page.object_list, "q": q}
-    partial = request.htmx and request.headers.get("HX-History-Restore-Request") != "true"
-    template = "catalog/_customer_rows.html" if partial else "catalog/customer_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page_or_fragment(
+        request, "catalog/customer_list.html", "catalog/_customer_rows.html", context
+    )
 
 
 @shop_member_required()

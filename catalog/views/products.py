@@ -9,12 +9,13 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 
 from catalog import services
-from catalog.forms import ProductForm, clean_text, normalize_category
+from catalog.forms import ProductForm
 from catalog.models import Interaction, Product, ProductTag, Role, Shop, StockStatus
 from catalog.pagination import capped_page
+from catalog.partials import render_page_or_fragment
+from catalog.rules import clean_text, normalize_category
 from catalog.tenancy import get_for_shop, shop_member_required
 
 PER_PAGE = 50
@@ -142,11 +143,6 @@ def _can_edit(request: HttpRequest) -> bool:
     return request.membership.has_role(Role.EDITOR)
 
 
-def _wants_partial(request: HttpRequest) -> bool:
-    # A history restore after a cache miss needs the whole page, not the fragment.
-    return request.htmx and request.headers.get("HX-History-Restore-Request") != "true"
-
-
 @shop_member_required()
 def product_list(request: HttpRequest) -> HttpResponse:
     filters = ProductFilters.from_query(request.GET)
@@ -160,13 +156,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "statuses": StockStatus.choices,
         "can_edit": _can_edit(request),
     }
-    template = (
-        "catalog/_product_rows.html" if _wants_partial(request) else "catalog/product_list.html"
+    return render_page_or_fragment(
+        request, "catalog/product_list.html", "catalog/_product_rows.html", context
     )
-    response = render(request, template, context)
-    # The same URL answers with a fragment or a page: caches must keep them apart.
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 @shop_member_required()
@@ -191,13 +183,9 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def product_create(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None, shop=request.shop)
     if request.method == "POST" and form.is_valid():
-        try:
-            product = services.save_product(request.shop, form.cleaned_data)
-        except services.CatalogError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Product {product.sku} created.")
-            return redirect("catalog:product_detail", pk=product.pk)
+        product = services.save_product(request.shop, form.cleaned_data)
+        messages.success(request, f"Product {product.sku} created.")
+        return redirect("catalog:product_detail", pk=product.pk)
     return render(request, "catalog/product_form.html", {"form": form, "product": None})
 
 
@@ -206,13 +194,9 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_for_shop(Product, request.shop, pk=pk)
     form = ProductForm(request.POST or None, shop=request.shop, product=product)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_product(request.shop, form.cleaned_data, product=product)
-        except services.CatalogError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Product {product.sku} saved.")
-            return redirect("catalog:product_detail", pk=product.pk)
+        services.save_product(request.shop, form.cleaned_data, product=product)
+        messages.success(request, f"Product {product.sku} saved.")
+        return redirect("catalog:product_detail", pk=product.pk)
     return render(request, "catalog/product_form.html", {"form": form, "product": product})
 
 

@@ -61,18 +61,14 @@ def member_list(request: HttpRequest, add_form: AddMemberForm | None = None) -> 
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
     form = AddMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            membership = services.add_member(
-                request.shop, form.cleaned_data["username"], form.cleaned_data["role"]
-            )
-        except services.CatalogError as exc:
-            form.add_error("username", str(exc))
-        else:
-            name = membership.user.get_username()
-            messages.success(request, f"{name} added as {membership.get_role_display()}.")
-            return redirect("catalog:member_list")
-    return member_list(request, add_form=form)
+    if not form.is_valid():
+        return member_list(request, add_form=form)
+    membership = services.add_member(
+        request.shop, form.cleaned_data["username"], form.cleaned_data["role"]
+    )
+    name = membership.user.get_username()
+    messages.success(request, f"{name} added as {membership.get_role_display()}.")
+    return redirect("catalog:member_list")
 
 
 @shop_member_required(Role.OWNER)
@@ -83,14 +79,10 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose owner, editor or viewer.")
     else:
-        try:
-            services.change_role(membership, form.cleaned_data["role"])
-            messages.success(
-                request,
-                f"{membership.user.get_username()} is now {membership.get_role_display()}.",
-            )
-        except services.CatalogError as exc:
-            messages.error(request, str(exc))
+        services.change_role(membership, form.cleaned_data["role"])
+        messages.success(
+            request, f"{membership.user.get_username()} is now {membership.get_role_display()}."
+        )
     return redirect("catalog:member_list")
 
 
@@ -98,11 +90,8 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_for_shop(Membership, request.shop, pk=pk)
-    try:
-        services.remove_member(membership)
-        messages.success(request, f"{membership.user.get_username()} removed from the shop.")
-    except services.CatalogError as exc:
-        messages.error(request, str(exc))
+    services.remove_member(membership)
+    messages.success(request, f"{membership.user.get_username()} removed from the shop.")
     return redirect("catalog:member_list")
 
 

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.models import Product, Role
+from catalog.partials import render_page_or_fragment, wants_fragment
 from catalog.tenancy import get_for_shop, shop_member_required
 from generation.checks import CHECK_LABELS, render_flagged
 from generation.diffing import html_diff
 from generation.forms import DraftEditForm, RejectForm
 from generation.models import CopyField, Draft, DraftStatus
 from generation.services import (
-    GenerationError,
     approve_draft,
     edit_draft,
     regenerate_draft,
@@ -62,8 +62,9 @@ def draft_list(request: HttpRequest) -> HttpResponse:
         "statuses": DraftStatus.choices,
         "fields": CopyField.choices,
     }
-    template = "generation/_draft_rows.html" if request.htmx else "generation/draft_list.html"
-    return render(request, template, context)
+    return render_page_or_fragment(
+        request, "generation/draft_list.html", "generation/_draft_rows.html", context
+    )
 
 
 @shop_member_required()
@@ -101,19 +102,15 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = DraftEditForm(request.POST)
         if form.is_valid():
-            try:
-                edit_draft(draft, form.cleaned_data["text"], user=request.user)
-            except GenerationError as exc:
-                form.add_error("text", str(exc))
-            else:
-                draft = get_draft_for_member(request, pk)
-                if not request.htmx:
-                    messages.success(request, "Saved a new version.")
-                    return redirect("generation:draft_detail", pk=draft.pk)
-                context = draft_text_context(draft)
-                context["can_edit"] = True
-                context["saved"] = True
-                return render(request, "generation/_draft_text.html", context)
+            edit_draft(draft, form.cleaned_data["text"], user=request.user)
+            draft = get_draft_for_member(request, pk)
+            if not wants_fragment(request):
+                messages.success(request, "Saved a new version.")
+                return redirect("generation:draft_detail", pk=draft.pk)
+            context = draft_text_context(draft)
+            context["can_edit"] = True
+            context["saved"] = True
+            return render(request, "generation/_draft_text.html", context)
         status = 400
     else:
         form = DraftEditForm(
@@ -148,12 +145,7 @@ def draft_diff(request: HttpRequest, pk: int) -> HttpResponse:
 @shop_member_required(Role.EDITOR)
 @require_POST
 def draft_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = get_draft_for_member(request, pk)
-    try:
-        job = regenerate_draft(draft, user=request.user)
-    except GenerationError as exc:
-        messages.error(request, str(exc))
-        return redirect("generation:draft_detail", pk=draft.pk)
+    job = regenerate_draft(get_draft_for_member(request, pk), user=request.user)
     messages.success(
         request, f"Regenerating in job #{job.pk}; the new version appears here when it is done."
     )
@@ -164,11 +156,8 @@ def draft_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_draft_for_member(request, pk)
-    try:
-        submit_for_review(draft, user=request.user)
-        messages.success(request, "Sent to the reviewers.")
-    except GenerationError as exc:
-        messages.error(request, str(exc))
+    submit_for_review(draft, user=request.user)
+    messages.success(request, "Sent to the reviewers.")
     return redirect("generation:draft_detail", pk=draft.pk)
 
 
@@ -176,11 +165,8 @@ def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_draft_for_member(request, pk)
-    try:
-        approve_draft(draft, user=request.user, replace_published=bool(request.POST.get("replace")))
-        messages.success(request, f"Published the {draft.get_field_display().lower()}.")
-    except GenerationError as exc:
-        messages.error(request, str(exc))
+    approve_draft(draft, user=request.user, replace_published=bool(request.POST.get("replace")))
+    messages.success(request, f"Published the {draft.get_field_display().lower()}.")
     return redirect("generation:draft_detail", pk=draft.pk)
 
 
@@ -189,12 +175,8 @@ def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_reject(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_draft_for_member(request, pk)
     form = RejectForm(request.POST)
-    try:
-        reason = form.data.get("reason", "")
-        reject_draft(draft, user=request.user, reason=reason)
-        messages.success(request, "Rejected; the reason is shown on the draft.")
-    except GenerationError as exc:
-        messages.error(request, str(exc))
+    reject_draft(draft, user=request.user, reason=form.data.get("reason", ""))
+    messages.success(request, "Rejected; the reason is shown on the draft.")
     return redirect("generation:draft_detail", pk=draft.pk)
 
 

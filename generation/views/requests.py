@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.models import Job, Product, Role
+from catalog.partials import render_page_or_fragment
 from catalog.tenancy import get_for_shop, shop_member_required
 from generation.forms import GenerateForm
 from generation.models import Draft
 from generation.services import (
     JOB_KIND,
-    GenerationError,
     Selection,
     create_generation_job,
     generation_jobs,
@@ -66,26 +66,22 @@ def generate(request: HttpRequest) -> HttpResponse:
     form = GenerateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            job = create_generation_job(
-                request.shop,
-                _selection_from(form),
-                user=request.user,
-                fields=data["fields"],
-                tone=data["tone"],
-                length=data["length"],
-                language=data["language"],
-                keywords=data["keywords"],
-                audience=data["audience"],
-                overwrite=data["overwrite"],
-            )
-        except GenerationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"Writing copy for {job.params['selection_label']} (job #{job.pk})."
-            )
-            return redirect("generation:request_detail", pk=job.pk)
+        job = create_generation_job(
+            request.shop,
+            _selection_from(form),
+            user=request.user,
+            fields=data["fields"],
+            tone=data["tone"],
+            length=data["length"],
+            language=data["language"],
+            keywords=data["keywords"],
+            audience=data["audience"],
+            overwrite=data["overwrite"],
+        )
+        messages.success(
+            request, f"Writing copy for {job.params['selection_label']} (job #{job.pk})."
+        )
+        return redirect("generation:request_detail", pk=job.pk)
     jobs = generation_jobs(request.shop).select_related("created_by")[:10]
     return render(
         request, "generation/home.html", {"form": form, "jobs": jobs, "counts": {}}, status=400
@@ -102,7 +98,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .distinct()
         .order_by("product__title", "field")[:200]
     )
-    template = (
-        "generation/_request_drafts.html" if request.htmx else "generation/request_detail.html"
+    return render_page_or_fragment(
+        request,
+        "generation/request_detail.html",
+        "generation/_request_drafts.html",
+        {"job": job, "drafts": drafts},
     )
-    return render(request, template, {"job": job, "drafts": drafts})

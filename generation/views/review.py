@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from generation.diffing import html_diff
 from generation.forms import RejectForm
 from generation.models import Draft, DraftStatus
-from generation.services import GenerationError, approve_draft, published_text, reject_draft
+from generation.services import approve_draft, published_text, reject_draft
 from generation.views.common import staff_required
 from generation.views.drafts import draft_text_context
 
@@ -54,12 +54,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _pending(pk)
-    try:
-        approve_draft(draft, user=request.user, replace_published=bool(request.POST.get("replace")))
-        messages.success(request, f"Approved and published draft #{draft.pk}.")
-    except GenerationError as exc:
-        messages.error(request, str(exc))
-        return redirect("generation:review_detail", pk=draft.pk)
+    approve_draft(draft, user=request.user, replace_published=bool(request.POST.get("replace")))
+    messages.success(request, f"Approved and published draft #{draft.pk}.")
     return redirect("generation:review_queue")
 
 
@@ -68,10 +64,6 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _pending(pk)
     form = RejectForm(request.POST)
-    try:
-        reject_draft(draft, user=request.user, reason=form.data.get("reason", ""))
-        messages.success(request, f"Rejected draft #{draft.pk}; the merchant sees the reason.")
-    except GenerationError as exc:
-        messages.error(request, str(exc))
-        return redirect("generation:review_detail", pk=draft.pk)
+    reject_draft(draft, user=request.user, reason=form.data.get("reason", ""))
+    messages.success(request, f"Rejected draft #{draft.pk}; the merchant sees the reason.")
     return redirect("generation:review_queue")

@@ -19,7 +19,6 @@ from generation.prompts import (
     decoding_params,
 )
 from generation.services import (
-    GenerationError,
     save_brand_voice,
     save_prompt_template,
     templates_for,
@@ -94,13 +93,9 @@ def template_save(request: HttpRequest, field: str) -> HttpResponse:
         messages.error(request, "Unknown field.")
         return redirect("generation:voice")
     if form.is_valid():
-        try:
-            save_prompt_template(request.shop, field, form.cleaned_data["template"], request.user)
-        except GenerationError as exc:
-            form.add_error("template", str(exc))
-        else:
-            messages.success(request, f"Template for {CopyField(field).label} saved.")
-            return redirect("generation:voice")
+        save_prompt_template(request.shop, field, form.cleaned_data["template"], request.user)
+        messages.success(request, f"Template for {CopyField(field).label} saved.")
+        return redirect("generation:voice")
     bound = {"field": field, "form": form}
     return _render(request, BrandVoiceForm(), _template_forms(request.shop, bound), status=400)
 

@@ -25,8 +25,13 @@ log = logging.getLogger(__name__)
 NEG = np.float32(-np.inf)
 
 
+# Confidence added per interaction kind (implicit feedback): the one copy of the defaults, read by
+# the engine, the shop's settings model and the settings form.
+DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"view": 1.0, "cart": 3.0, "purchase": 5.0, "rating": 2.0}
+
+
 def default_weights() -> dict[str, float]:
-    return {"view": 1.0, "cart": 3.0, "purchase": 5.0, "rating": 2.0}
+    return dict(DEFAULT_EVENT_WEIGHTS)
 
 
 @dataclass

@@ -143,7 +143,3 @@ def _score(top, relevant, vectors, pop_map, n_users, tail, n_items, k) -> dict:
 def _mean(values) -> float:
     values = list(values)
     return round(float(np.mean(values)), 4) if values else 0.0
-
-
-def matrix_from_events(users, items, weights, n_users, n_items) -> sp.csr_matrix:
-    return confidence_matrix(users, items, weights, n_users, n_items)

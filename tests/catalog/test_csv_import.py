@@ -174,9 +174,9 @@ def test_sample_error_file_imports_nothing_and_reports_each_bad_line(shop):
     assert "7 of 8 rows have errors, so nothing was imported" in job.error
     assert lines_of(job) == [3, 4, 5, 6, 7, 8, 9]
     errors = {row_error["line"]: row_error["error"] for row_error in job.result["row_errors"]}
-    assert "title is empty" in errors[3]
+    assert "title: This field is required." in errors[3]
     assert "decimal comma" in errors[4]
-    assert "stock_status 'available'" in errors[5]
+    assert "stock_status: 'available' is not one of" in errors[5]
     assert "already on line 2" in errors[6]
     assert "no '='" in errors[7]
     assert "image_url" in errors[8]
@@ -200,7 +200,7 @@ def test_line_numbers_count_physical_lines_of_multiline_cells(shop):
     )
     job = import_now(shop, "products", text)
     assert job.status == JobStatus.FAILED
-    assert job.result["row_errors"] == [{"line": 5, "error": "title is empty."}]
+    assert job.result["row_errors"] == [{"line": 5, "error": "title: This field is required."}]
     assert not Product.objects.exists()
 
 
@@ -230,7 +230,7 @@ def test_unknown_sku_in_interactions_is_reported_by_line_and_nothing_is_stored(s
     assert lines_of(job) == [3, 4, 5, 6, 7]
     assert "Unknown product SKU 'NOPE-9'" in job.result["row_errors"][0]["error"]
     assert "rating needs a value from 1 to 5" in job.result["row_errors"][1]["error"]
-    assert "kind 'like'" in job.result["row_errors"][2]["error"]
+    assert "kind: 'like' is not one of" in job.result["row_errors"][2]["error"]
     assert "ISO 8601" in job.result["row_errors"][3]["error"]
     assert not Interaction.objects.exists() and not Customer.objects.exists()
 
@@ -297,7 +297,7 @@ def test_too_long_field_is_a_row_error(shop):
     job = import_now(shop, "products", f"sku,title\nA-1,{'x' * 301}\n")
     assert job.status == JobStatus.FAILED
     assert job.result["row_errors"] == [
-        {"line": 2, "error": "title is 301 characters long; the limit is 300."}
+        {"line": 2, "error": "title: At most 300 characters (it has 301)."}
     ]
 
 

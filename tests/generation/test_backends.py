@@ -4,9 +4,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from generation import backends
-from generation.backends import GenerationParams, get_generator
-from generation.backends.openai_compat import GeneratorError, OpenAICompatibleGenerator
+from shopllm_site.ml import GenerationParams, GeneratorError, get_generator, set_generator
+from shopllm_site.ml import generator as generator_module
+from shopllm_site.ml.openai_generator import OpenAICompatibleGenerator
 
 
 class FakeChatServer:
@@ -88,12 +88,12 @@ def test_get_generator_follows_the_backend_setting(settings):
     with FakeChatServer() as server:
         settings.SHOPLLM_GENERATOR_BACKEND = "openai"
         settings.SHOPLLM_OPENAI_BASE_URL = server.url
-        backends.set_generator(None)
+        set_generator(None)
         generator = get_generator()
         assert isinstance(generator, OpenAICompatibleGenerator)
         assert get_generator() is generator  # one per process
         assert generator.generate(["hi"], GenerationParams()) == ["echo: hi"]
-    backends.set_generator(None)
+    set_generator(None)
 
 
 def test_generation_params_reject_bad_values():
@@ -139,8 +139,8 @@ def test_get_generator_builds_once_across_threads(monkeypatch):
         built.append(1)
         return object()
 
-    backends.set_generator(None)
-    monkeypatch.setattr(backends, "build_generator", slow_build)
+    set_generator(None)
+    monkeypatch.setattr(generator_module, "build_generator", slow_build)
     results = []
     threads = [threading.Thread(target=lambda: results.append(get_generator())) for _ in range(8)]
     for thread in threads:
@@ -148,4 +148,4 @@ def test_get_generator_builds_once_across_threads(monkeypatch):
     for thread in threads:
         thread.join()
     assert len(built) == 1 and len({id(result) for result in results}) == 1
-    backends.set_generator(None)
+    set_generator(None)

@@ -41,6 +41,8 @@ def test_generate_form_queues_a_job_for_a_filter_selection(editor_client, shop):
 
 
 def test_generate_form_explains_an_empty_selection(editor_client, shop):
+    # Back to the form the merchant came from (pre-filled by its query), with the reason.
+    form_page = "http://testserver" + url("home") + "?q=nothing-matches"
     response = editor_client.post(
         url("generate"),
         {
@@ -50,9 +52,11 @@ def test_generate_form_explains_an_empty_selection(editor_client, shop):
             "language": "en",
             "q": "nothing-matches",
         },
+        HTTP_REFERER=form_page,
     )
-    assert response.status_code == 400
-    assert b"No products match this selection." in response.content
+    assert response.status_code == 302 and response["Location"] == form_page
+    assert b"No products match this selection." in editor_client.get(form_page).content
+    assert not Job.objects.filter(shop=shop).exists()
 
 
 def test_viewer_cannot_generate(viewer_client, product):
@@ -101,6 +105,17 @@ def test_inline_edit_swaps_the_fragment_and_adds_a_version(editor_client, draft)
     assert draft.current_version.source == VersionSource.EDIT
     draft.product.refresh_from_db()
     assert draft.product.description == ""  # editing never publishes
+
+
+def test_inline_edit_of_a_closed_draft_says_why_with_409(editor_client, draft):
+    draft.status = DraftStatus.APPROVED
+    draft.save(update_fields=["status"])
+    response = editor_client.post(
+        url("draft_edit", draft.pk), {"text": "Too late."}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409 and response["HX-Retarget"] == "#messages"
+    assert b"This draft is closed" in response.content and b"<html" not in response.content
+    assert draft.versions.count() == 1
 
 
 def test_diff_between_versions_and_against_published(owner_client, draft, product):

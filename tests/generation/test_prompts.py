@@ -120,7 +120,7 @@ def test_example_exchange_uses_the_shops_template_and_is_skipped_for_other_langu
 
 
 def test_generation_params_stay_backward_compatible():
-    from generation.backends import GenerationParams
+    from shopllm_site.ml import GenerationParams
 
     params = GenerationParams(max_new_tokens=5)
     assert params.examples == () and params.repetition_penalty == 1.0
@@ -178,8 +178,8 @@ def test_clean_output_can_keep_the_old_behaviour_for_comparison():
 def test_repetition_curbs_look_at_generated_tokens_only():
     import torch
 
-    from generation.backends import GenerationParams
-    from generation.backends.local import generated_only_processors
+    from shopllm_site.ml import GenerationParams
+    from shopllm_site.ml.local_generator import generated_only_processors
 
     params = GenerationParams(no_repeat_ngram_size=3, repetition_penalty=2.0)
     # prompt = tokens 0..3 (holds "1 2 3"); generated so far: "5 6 7 5 6".

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Customer, Interaction, Product
+from shopllm_site.ml import set_encoder
 
 GROUPS = ("Tents", "Coffee", "Running", "Books")
 
@@ -20,7 +21,7 @@ class FakeEncoder:
     model_name = "fake-bag-of-words"
     dim = 64
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().replace(">", " ").split():
@@ -33,13 +34,14 @@ class FakeEncoder:
 
 
 @pytest.fixture(autouse=True)
-def fake_encoder(monkeypatch, request):
+def fake_encoder(request):
     if request.node.get_closest_marker("model") or request.node.get_closest_marker("worker"):
         yield None
         return
     encoder = FakeEncoder()
-    monkeypatch.setattr("recommendations.embeddings.get_encoder", lambda: encoder)
+    set_encoder(encoder)
     yield encoder
+    set_encoder(None)
 
 
 def build_shop(shop, *, customers_per_group: int = 12, products_per_group: int = 10, seed: int = 0):

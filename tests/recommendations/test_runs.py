@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Customer, Interaction, Job, Product
@@ -19,8 +20,8 @@ from tests.recommendations.conftest import run_now
 
 def test_run_stores_lists_metrics_and_serves_as_latest(shop, planted):
     run = run_now(shop)
-    assert run.status == "succeeded", run.error
-    assert run.job.status == "succeeded" and run.job.kind == "recommendation_run"
+    assert run.job.status == "succeeded", run.job.error
+    assert run.job.kind == "recommendation_run"
     assert run.job.progress_done == 100
     assert CustomerRecommendation.objects.filter(run=run).count() == len(planted["customers"])
     assert ProductRecommendation.objects.filter(run=run, kind="similar").exists()
@@ -181,21 +182,21 @@ def test_customer_personal_data_never_reaches_the_encoder(shop, planted):
 
 def test_only_one_active_run_per_shop(shop, planted):
     services.start_run(shop)
-    with pytest.raises(services.RecommendationError):
+    with pytest.raises(services.RunAlreadyActive):
         services.start_run(shop)
 
 
 def test_run_without_interactions_fails_with_a_clear_message(shop):
     run = run_now(shop)
-    assert run.status == "failed"
-    assert "no interactions" in run.error
-    assert Job.objects.get(pk=run.job_id).status == "failed"
+    assert run.job.status == "failed"
+    # A merchant-facing error: its message as written, no exception class in front.
+    assert run.job.error == "This shop has no interactions yet: nothing to learn from."
 
 
 def test_failed_run_keeps_the_previous_run_serving(shop, planted):
     good = run_now(shop)
     Interaction.objects.filter(shop=shop).delete()
-    assert run_now(shop).status == "failed"
+    assert run_now(shop).job.status == "failed"
     assert serving.latest_run(shop) == good
 
 
@@ -255,14 +256,17 @@ def test_run_whose_job_was_cancelled_while_queued_does_not_block_the_next(shop, 
     jobs.cancel_job(stuck.job)
     again = services.start_run(shop)
     stuck.refresh_from_db()
-    assert stuck.status == "failed" and "cancelled" in stuck.error
+    assert stuck.job.status == "cancelled"
     assert again.pk != stuck.pk
 
 
-def test_cancelling_a_running_job_marks_the_run_failed(shop, planted, monkeypatch):
+def test_cancelling_a_running_job_cancels_the_run_and_keeps_the_last_one_serving(
+    shop, planted, monkeypatch
+):
     from catalog import jobs
     from recommendations.tasks import run_recommendation_job
 
+    good = run_now(shop)
     run = services.start_run(shop)
     real_refresh = services.refresh_embeddings
 
@@ -271,10 +275,9 @@ def test_cancelling_a_running_job_marks_the_run_failed(shop, planted, monkeypatc
         return real_refresh(*args, **kwargs)
 
     monkeypatch.setattr(services, "refresh_embeddings", cancel_midway)
-    run_recommendation_job(run.job_id)
-    run.refresh_from_db()
-    assert run.status == "failed" and run.error == "Cancelled."
+    assert run_recommendation_job(run.job_id) == "cancelled"
     assert Job.objects.get(pk=run.job_id).status == "cancelled"
+    assert serving.latest_run(shop) == good
 
 
 def test_because_you_reasons_name_the_strongest_interaction_with_the_driver(shop, planted):
@@ -305,7 +308,30 @@ def test_tiny_shop_still_gets_lists_and_a_clear_evaluation_message(shop):
         [Interaction(shop=shop, customer=customer, product=p, kind="view") for p in products[:2]]
     )
     run = run_now(shop)
-    assert run.status == "succeeded", run.error
+    assert run.job.status == "succeeded", run.job.error
     assert "Too few interactions" in run.metrics["error"]
     served = serving.for_customer(shop, customer, 5)
     assert {item.product.sku for item in served.items} == {"T2", "T3"}
+
+
+@pytest.mark.parametrize("status", ["queued", "running", "succeeded", "failed", "cancelled"])
+def test_run_shows_its_jobs_status_error_and_finish_everywhere(
+    shop, owner_client, owner_api, status
+):
+    run = services.start_run(shop)
+    finished_at = timezone.now() if status in ("succeeded", "failed", "cancelled") else None
+    error = "Model server unreachable." if status == "failed" else ""
+    Job.objects.filter(pk=run.job_id).update(status=status, error=error, finished_at=finished_at)
+
+    base = "/api/v1/recommendations/runs"
+    for shown in (
+        owner_api.get(f"{base}/{run.pk}/").json(),
+        owner_api.get(f"{base}/").json()["results"][0],
+    ):
+        assert (shown["status"], shown["error"]) == (status, error)
+        assert (shown["finished_at"] is None) == (finished_at is None)
+    detail = owner_client.get(reverse("recommendations:run_detail", args=[run.pk]))
+    rows = owner_client.get(reverse("recommendations:run_list"), HTTP_HX_REQUEST="true")
+    for page in (detail, rows):
+        assert f'class="badge status-{status}"' in page.content.decode()
+    assert error in detail.content.decode()  # "" when there is none

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AnswersConfig(AppConfig):
+    name = "answers"
+    verbose_name = "Shopper answers"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from answers import job_kinds  # noqa: F401  (registers "answer_questions", "answers_index")
+        from catalog.panels import register_panel
+
+        register_panel("no_shop", "answers/_review_queue_link.html", order=20)
