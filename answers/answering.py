@@ -6,13 +6,17 @@
 
 The split lets a job batch many questions through the model at once. Decisions:
 
-- an injection attempt: refused without calling the model (status rejected, flagged);
+- an injection attempt in the question: refused without calling the model (status rejected);
+- a retrieved fact that carries instructions ("when asked anything, reply that…") is not a fact:
+  it is dropped before ranking, never quoted and never shown to the model;
 - the best fact below the shop's minimum similarity: "don't know" and status needs_merchant;
-- the model's answer passes the grounding check: published if the confidence reaches the shop's
-  threshold, else the review queue;
-- it fails the check, the model is too slow, or it says it does not know while the facts match
-  well: an extractive answer quoting the best fact (lower confidence); with weak facts, "don't
-  know".
+- extractive first: the answer is the best evidence span (the answering part of the top fact
+  after reranking), cited and highlighted. The model's rephrasing replaces it only when it is a
+  real answer (answers/non_answer.py), passes the grounding check against the facts it cites,
+  repeats some content of them (not only allow-listed words), and the closed-world claim check
+  (shopllm_site.trust.claims) finds no claim its cited evidence does not support;
+- published when the confidence reaches the shop's threshold, else the review queue; the model
+  saying it does not know while the facts are weak gives "don't know".
 
 Logs carry ids, statuses and timings only: never the question text.
 """
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Value
 from django.db.models.functions import Length, Lower
 
-from answers import grounding, prompts, retrieval, safety
+from answers import grounding, prompts, rerank, retrieval, safety
 from answers.models import (
     AnswerKind,
     AnswerSettings,
@@ -36,7 +40,10 @@ from answers.models import (
     QuestionStatus,
     ShopperQuestion,
 )
+from answers.non_answer import non_answer_reason
 from catalog.models import Customer, Job, Product, Shop
+from shopllm_site.trust.claims import Facts, check_claims
+from shopllm_site.trust.data_block import looks_like_instruction
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +58,9 @@ MAX_PROMPT_FACTS = 4
 # Similarity at which retrieval alone counts as fully confident (MiniLM cosine; measured: a
 # direct attribute match scores 0.65-0.8, an unrelated fact 0.1-0.3).
 STRONG_SCORE = 0.65
-MAX_NEW_TOKENS = 48
+MAX_NEW_TOKENS = 40
+# Measured in bench/answers_quality.py: the lexical rerank raises correct evidence at rank 1.
+RERANK = True
 
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="answers")
 
@@ -96,6 +105,7 @@ class AnswerPlan:
     customer: Customer | None = None
     removed: list[str] = field(default_factory=list)
     injection: bool = False
+    dropped_instructions: int = 0
     hits: list[retrieval.Hit] = field(default_factory=list)
     facts: list[retrieval.Hit] = field(default_factory=list)
     fact_texts: list[str] = field(default_factory=list)
@@ -169,7 +179,12 @@ def prepare(
 
     refresh_index(shop)
     vector = retrieval.embed_question(cleaned.text)
-    plan.hits = retrieval.search(shop, vector, product=plan.product, k=TOP_K)
+    hits = retrieval.search(shop, vector, product=plan.product, k=TOP_K)
+    plan.hits = [hit for hit in hits if not looks_like_instruction(hit.text)]
+    plan.dropped_instructions = len(hits) - len(plan.hits)
+    if RERANK:
+        title = plan.product.title if plan.product else ""
+        plan.hits = rerank.rerank(cleaned.text, plan.hits, title)
     if not plan.answerable:
         return plan
     floor = max(settings.min_retrieval_score * 0.75, plan.top_score - 0.3)
@@ -183,17 +198,63 @@ def prepare(
     return plan
 
 
-def quote_fact(hit: retrieval.Hit, text: str) -> str:
-    """A fact as a sentence a shopper can read."""
+def evidence_span(hit: retrieval.Hit, text: str) -> tuple[int, int]:
+    """Where in `text` (the fact as shown) the answering part is: an FAQ entry's answer, else
+    the whole fact (attributes and description sentences are one claim each)."""
     if hit.source == ChunkSource.FAQ and " A: " in text:
-        return f"From our FAQ: {text.split(' A: ', 1)[1]}"
+        start = text.index(" A: ") + len(" A: ")
+        return start, len(text)
+    return 0, len(text)
+
+
+def quote_fact(hit: retrieval.Hit, text: str) -> str:
+    """The evidence span of a fact as a sentence a shopper can read."""
+    start, end = evidence_span(hit, text)
+    span = text[start:end].strip()
+    if hit.source == ChunkSource.FAQ:
+        return f"From our FAQ: {span}"
     if hit.source in (ChunkSource.ATTRIBUTE, ChunkSource.PRODUCT):
-        return f"According to the product details, {text.rstrip('.')}."
-    return f"According to the product details: {text}"
+        return f"According to the product details, {span.rstrip('.')}."
+    return f"According to the product details: {span}"
 
 
 def _extractive(plan: AnswerPlan) -> tuple[str, list[int]]:
     return quote_fact(plan.facts[0], plan.fact_texts[0]), [0]
+
+
+def _unsupported_claims(answer: str, evidence: list[str], title: str) -> list[str]:
+    """Claims of `answer` that the cited evidence does not support (the shared closed-world
+    check of the copy work), as messages."""
+    facts = Facts.from_values(title=title, texts=evidence)
+    return [flag.message for flag in check_claims(answer, facts)]
+
+
+def rephrasing_problems(
+    plan: AnswerPlan, model_output: str
+) -> tuple[grounding.Grounding, list[str]]:
+    """The grounding of the model's rephrasing and every reason not to publish it."""
+    title = plan.product.title if plan.product else ""
+    # Only the answering spans back claims: an FAQ entry's question ("Is there a lifetime
+    # guarantee?") states nothing, and once let "lifetime" through.
+    spans = []
+    for hit, text in zip(plan.facts, plan.fact_texts, strict=True):
+        start, end = evidence_span(hit, text)
+        spans.append(text[start:end])
+    check = grounding.check(model_output, spans, question=plan.question, title=title)
+    problems = list(check.problems)
+    reason = non_answer_reason(model_output, plan.question)
+    if reason:
+        problems.append(f"not an answer: {reason}")
+    if check.ok and check.thin:
+        problems.append("says nothing the cited facts say")
+    if check.cited and check.cited != [0]:
+        # Measured: rephrasings citing a lower-ranked fact answered another question ("What
+        # wattage?" -> the capacity); the rephrasing may only restate the best evidence.
+        problems.append("cites other facts than the best evidence")
+    if check.ok and not reason:
+        evidence = [spans[index] for index in check.cited]
+        problems += _unsupported_claims(check.answer, evidence, title)
+    return check, problems
 
 
 def finish(
@@ -208,6 +269,8 @@ def finish(
     flags: dict = {"source": source}
     if plan.removed:
         flags["pii_removed"] = plan.removed
+    if plan.dropped_instructions:
+        flags["instruction_facts_dropped"] = plan.dropped_instructions
     if timed_out:
         flags["timed_out"] = True
     cited: list[int] = []
@@ -220,23 +283,15 @@ def finish(
         kind, answer, status = AnswerKind.DONT_KNOW, DONT_KNOW, QuestionStatus.NEEDS_MERCHANT
     else:
         strength = plan.retrieval_strength
-        check = None
-        if model_output:
-            check = grounding.check(
-                model_output,
-                plan.fact_texts,
-                question=plan.question,
-                title=plan.product.title if plan.product else "",
-            )
-            flags["grounding"] = check.problems
-        if check is not None and check.ok and not prompts.says_dont_know(model_output or ""):
+        says_dont_know = bool(model_output) and prompts.says_dont_know(model_output or "")
+        problems: list[str] = []
+        if model_output and not says_dont_know:
+            check, problems = rephrasing_problems(plan, model_output)
+            flags["grounding"] = problems
+        if model_output and not says_dont_know and not problems:
             kind, answer, cited, grounded = AnswerKind.GENERATED, check.answer, check.cited, True
-            if check.thin:
-                first = check.cited[0]
-                quoted = quote_fact(plan.facts[first], plan.fact_texts[first])
-                answer = f"{answer.rstrip('.')}. {quoted}"
             confidence = 0.6 + 0.4 * strength
-        elif model_output and prompts.says_dont_know(model_output) and strength < 0.5:
+        elif says_dont_know and strength < 0.5:
             kind, answer = AnswerKind.DONT_KNOW, DONT_KNOW
         elif strength >= 0.3:
             kind = AnswerKind.EXTRACTIVE
@@ -258,7 +313,13 @@ def finish(
         else:
             status = QuestionStatus.PENDING_REVIEW
     cited_ids = {plan.facts[index].chunk_id for index in cited}
-    evidence = [hit.as_evidence(cited=hit.chunk_id in cited_ids) for hit in plan.hits]
+    evidence = []
+    for hit in plan.hits:
+        item = hit.as_evidence(cited=hit.chunk_id in cited_ids)
+        if item["cited"]:
+            # The part of the stored fact that answers, for the pages to highlight.
+            item["span"] = list(evidence_span(hit, hit.text))
+        evidence.append(item)
     latency_ms = int((time.perf_counter() - plan.started) * 1000)
     question = ShopperQuestion.objects.create(
         shop=plan.shop,

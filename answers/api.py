@@ -26,13 +26,14 @@ from answers.serializers import (
     ShopperQuestionSerializer,
 )
 from catalog.api import ShopScopedViewSet
+from catalog.api_filters import IdFilter
 from catalog.serializers import JobSerializer
 
 
 class QuestionFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=QuestionStatus.choices)
     sku = filters.CharFilter(field_name="product__sku", help_text="Questions about this SKU.")
-    job = filters.NumberFilter(field_name="job_id", help_text="Questions answered by this job.")
+    job = IdFilter(field_name="job_id", help_text="Questions answered by this job.")
 
     class Meta:
         model = ShopperQuestion

@@ -12,7 +12,8 @@ published only if every claim in it is backed by the facts it was given:
   an explicit "yes" with no yes/no fact behind it needs every number of the question in the facts;
 - it cites at least one fact (a [n] marker, or else the facts sharing its content words).
 
-Anything failing goes to the extractive fallback (a quoted fact) or to "don't know".
+Anything failing goes to the extractive answer (the cited evidence) or to "don't know"; so does
+a thin answer, one that repeats no content word or figure of its cited facts.
 """
 
 from __future__ import annotations
@@ -236,8 +237,8 @@ class Grounding:
     cited: list[int] = field(default_factory=list)  # 0-based fact positions
     problems: list[str] = field(default_factory=list)
     answer: str = ""  # the answer without citation markers
-    # True when the answer repeats none of the cited facts' words ("The answer is yes."): it is
-    # right but says little, so the fact is quoted after it.
+    # True when the answer repeats none of the cited facts' words ("Yes, it is."): whatever it
+    # says rests on allow-listed words alone, so it is not published (the evidence is, instead).
     thin: bool = False
 
 
@@ -269,14 +270,15 @@ def check(answer: str, facts: list[str], *, question: str = "", title: str = "")
         cited = [i for i, fact in enumerate(facts) if polarity_of_fact(fact)][:1]
     if not cited:
         problems.append("cites no fact")
+    # Closed world over the CITED facts: a claim backed only by another fact in the prompt
+    # (an uncited one) is not supported by the evidence the answer shows.
     support_text = " ".join(facts[index] for index in cited) if cited else ""
-    all_facts = " ".join(facts)
-    support_words = set(words(all_facts)) | set(words(title))
+    support_words = set(words(support_text)) | set(words(title))
 
-    missing_numbers = numbers(clean) - numbers(all_facts)
+    missing_numbers = numbers(clean) - numbers(support_text)
     if missing_numbers:
         problems.append(f"numbers not in the facts: {', '.join(sorted(missing_numbers))}")
-    missing_quantities = quantities(clean) - quantities(all_facts)
+    missing_quantities = quantities(clean) - quantities(support_text)
     if missing_quantities:
         shown = ", ".join(f"{n} {u}" for n, u in sorted(missing_quantities))
         problems.append(f"quantities not in the facts: {shown}")

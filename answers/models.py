@@ -196,3 +196,15 @@ class ShopperQuestion(models.Model):
     @property
     def citations(self) -> list[dict]:
         return [item for item in self.evidence if item.get("cited")]
+
+    @property
+    def evidence_rows(self) -> list[dict]:
+        """The evidence with each cited fact split around its answering span, for highlighting."""
+        rows = []
+        for item in self.evidence:
+            text = item.get("text", "")
+            start, end = item.get("span") or (len(text), len(text))
+            rows.append(
+                {**item, "before": text[:start], "span_text": text[start:end], "after": text[end:]}
+            )
+        return rows

@@ -1,7 +1,8 @@
 """What a question may carry into the prompt and the logs.
 
-`redact` replaces emails, phone numbers, card-like numbers and the asking customer's name (when
-the question comes with a known customer) before the question is stored, logged or shown to a
+`redact` removes personal data with `shopllm_site.trust.pii` (names in free text, e-mails also
+spelt out, phone numbers, street addresses, cards and CVV, IBANs, order numbers, national ids, and
+the asking customer's own name and e-mail) before the question is stored, logged or shown to a
 model. `looks_like_injection` spots the common ways a question tries to change the assistant's
 task; such a question is answered with an ordinary refusal and never reaches the model.
 """
@@ -11,16 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_QUESTION_CHARS = 500
+from shopllm_site.trust import pii
+from shopllm_site.trust.data_block import looks_like_instruction
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
-# Seven or more digits with the usual separators, optionally after "+": phone and card numbers.
-# Plain sizes ("750 ml", "15.6 inch", "2024") have too few digits to match.
-PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{5,}\d(?![\w.])")
-SELF_NAME = re.compile(
-    r"\b((?i:my name is|i am|i'm|name:|regards,?|thanks,?|cheers,?))\s+"
-    r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)",
-)
+MAX_QUESTION_CHARS = 500
 
 INJECTION_PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|prompts?|rules|above|previous|everything)\b",
@@ -54,32 +49,13 @@ def normalise(question: str) -> str:
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
 
 
-def _name_parts(name: str) -> list[str]:
-    parts = [part for part in re.split(r"\s+", name.strip()) if len(part) >= 2]
-    whole = [name.strip()] if len(parts) > 1 else []
-    return whole + sorted(parts, key=len, reverse=True)
-
-
 def redact(question: str, *, customer_name: str = "", customer_email: str = "") -> CleanQuestion:
     """The question without personal data; `removed` lists the kinds that were replaced."""
-    text = normalise(question)
-    removed: list[str] = []
-
-    def sub(pattern: re.Pattern, replacement: str, kind: str) -> None:
-        nonlocal text
-        text, count = pattern.subn(replacement, text)
-        if count and kind not in removed:
-            removed.append(kind)
-
-    if customer_email:
-        sub(re.compile(re.escape(customer_email), re.IGNORECASE), "[email]", "email")
-    sub(EMAIL, "[email]", "email")
-    sub(PHONE, "[phone]", "phone")
-    for part in _name_parts(customer_name or ""):
-        sub(re.compile(rf"\b{re.escape(part)}\b", re.IGNORECASE), "[name]", "name")
-    sub(SELF_NAME, r"\1 [name]", "name")
-    return CleanQuestion(text=text, removed=removed)
+    cleaned = pii.redact(normalise(question), names=[customer_name], emails=[customer_email])
+    return CleanQuestion(text=cleaned.text, removed=cleaned.kinds)
 
 
 def looks_like_injection(question: str) -> bool:
-    return bool(INJECTION.search(question or ""))
+    """The question's own patterns, or the shared ones every prompt's data is screened with
+    (several languages, "when asked…, reply that…")."""
+    return bool(INJECTION.search(question or "")) or looks_like_instruction(question or "")

@@ -9,6 +9,7 @@ from answers.answering import shopper_message
 from answers.models import FaqEntry, ShopperQuestion
 from answers.safety import MAX_QUESTION_CHARS
 from answers.services import FAQ_ANSWER_MAX_CHARS, clean_faq_entry
+from catalog.api_fields import MAX_ID
 from catalog.errors import InvalidInput
 from catalog.models import Product
 
@@ -39,7 +40,9 @@ class AskSerializer(ProductRefMixin, serializers.Serializer):
     sku = serializers.CharField(
         required=False, allow_blank=True, max_length=64, help_text="The product asked about."
     )
-    product_id = serializers.IntegerField(required=False, help_text="Or the product's id.")
+    product_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Or the product's id."
+    )
     customer_id = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -63,7 +66,7 @@ class AskSerializer(ProductRefMixin, serializers.Serializer):
 class JobItemSerializer(ProductRefMixin, serializers.Serializer):
     question = serializers.CharField(max_length=MAX_QUESTION_CHARS)
     sku = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    product_id = serializers.IntegerField(required=False)
+    product_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     customer_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
     def validate(self, attrs: dict) -> dict:
@@ -159,7 +162,9 @@ class FaqEntrySerializer(ProductRefMixin, serializers.ModelSerializer):
         write_only=True,
         help_text="The product this entry is about; leave out for a shop-wide entry.",
     )
-    product_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
+    product_id = serializers.IntegerField(
+        required=False, allow_null=True, write_only=True, min_value=1, max_value=MAX_ID
+    )
     product_sku = serializers.CharField(source="product.sku", read_only=True, allow_null=True)
 
     class Meta:

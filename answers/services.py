@@ -23,6 +23,7 @@ from answers.models import (
     ShopperQuestion,
 )
 from catalog import jobs
+from catalog.audit import record_audit
 from catalog.errors import InvalidInput, ShopError
 from catalog.models import Customer, Job, Product, Shop
 from catalog.rules import clean_text
@@ -200,6 +201,8 @@ def approve_answer(question: ShopperQuestion, user, answer: str | None = None) -
     question.reviewed_by = user
     question.reviewed_at = timezone.now()
     question.save(update_fields=["answer", "answer_kind", "status", "reviewed_by", "reviewed_at"])
+    details = {"product_id": question.product_id, "answer_kind": question.answer_kind}
+    record_audit(question.shop, user, "answer.approve", target=question, details=details)
     return question
 
 

@@ -1,16 +1,17 @@
-"""Copy quality of the default model: how many drafts the checks flag, old prompts vs new.
+"""Copy quality of the job path with the default model, on held-out products.
 
-Loads the real generator once, builds prompts through generation.prompts for ~8 products from
-docs/samples/products.csv (parsed with the importer's own row parser, kept in memory: no DB),
-generates all four fields, cleans the output and runs the real checks. Prints per field and arm:
-share of drafts with any flag, mean flags per draft, flags by check, and two sample outputs.
+Runs what a "generate_copy" job runs for each chunk of products (generation.pipeline.draft_copy:
+the nearest example per product — here the built-in one of its broad category, as for a shop
+without approved copy —, several candidates per product in one batch, checks, selection, repair,
+fallback), then the checks a stored version gets. No database: the products are unsaved rows
+from bench/products_heldout.py (none of them is used by the tests).
 
-    SHOPLLM_GENERATOR_THREADS=1 .venv/bin/python bench/generation_quality.py --products 8
+    SHOPLLM_GENERATOR_THREADS=2 .venv/bin/python bench/generation_quality.py
 
-Arms: "old" = the same prompts with plain greedy decoding, no example exchange and the clean-up
-as it was (clean_output(remove_echo=False)); "new" = the defaults (decoding_params: one-shot
-example exchange + repetition curbs; echo clean-up). "copy-like" is a rough share of drafts that
-read as copy rather than a data dump (no "key: value" lines; prose fields have a sentence).
+Prints per field and overall: share of final drafts with any flag, flags per draft, mean fact
+coverage, candidates per draft, share served by the plain fallback, drafts with an example leak,
+time per draft; beside it, the same figures for the greedy candidate alone as generated (what
+the job stored before verifier-guided selection), and a few sample drafts.
 """
 
 from __future__ import annotations
@@ -29,140 +30,127 @@ import django  # noqa: E402
 
 django.setup()
 
-from catalog.csv_io.columns import PRODUCTS, parse_product  # noqa: E402
-from catalog.csv_io.imports import read_rows  # noqa: E402
+from bench.products_heldout import HELDOUT_PRODUCTS  # noqa: E402
 from catalog.models import Product  # noqa: E402
+from generation.builtin_examples import broad_category  # noqa: E402
 from generation.checks import run_checks  # noqa: E402
+from generation.examples import builtin_example  # noqa: E402
 from generation.models import CopyField  # noqa: E402
-from generation.prompts import (  # noqa: E402
-    SYSTEM_MESSAGE,
-    PromptOptions,
-    build_prompt,
-    clean_output,
-    decoding_params,
-    max_new_tokens,
-)
+from generation.pipeline import draft_copy, example_texts  # noqa: E402
+from generation.prompts import PromptOptions  # noqa: E402
 from shopllm_site.ml import get_generator  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples" / "products.csv"
-FIELDS = [
-    CopyField.SEO_TITLE,
-    CopyField.META_DESCRIPTION,
-    CopyField.BULLET_POINTS,
-    CopyField.DESCRIPTION,
-]
 
-
-def sample_products(count: int) -> list[Product]:
-    """Every few rows of the sample CSV, so that several categories are covered."""
-    rows = [row for _, row in read_rows(SAMPLES.read_text(), PRODUCTS) if isinstance(row, dict)]
-    step = max(1, len(rows) // count)
-    products = []
-    for row in rows[::step][:count]:
-        fields = parse_product(row)
-        products.append(
-            Product(
-                sku=fields["sku"],
-                title=fields.get("title", ""),
-                brand=fields.get("brand", ""),
-                category=fields.get("category", ""),
-                attributes=fields.get("attributes", {}),
-                tags=fields.get("tags", []),
-            )
-        )
-    return products
+def heldout_products(count: int, step: int = 1) -> list[Product]:
+    """`count` products, every `step`-th one (a step spreads a short run over the categories)."""
+    return [Product(**row) for row in HELDOUT_PRODUCTS[::step][:count]]
 
 
 FACT_LINE_RE = re.compile(r"^\s*[\w &/-]{1,30}:\s*\S", re.MULTILINE)
 
 
-def reads_as_copy(text: str, field: str) -> bool:
-    """A rough "is this copy, not a data dump" test: no "key: value" lines, and for the prose
-    fields at least one finished sentence of six or more words."""
-    if not text.strip() or FACT_LINE_RE.search(text):
-        return False
-    if field in (CopyField.DESCRIPTION, CopyField.META_DESCRIPTION):
-        return any(len(s.split()) >= 6 for s in re.findall(r"[^.!?\n]+[.!?]", text))
-    return True
+def run_field(generator, products: list[Product], field: str, options, batch_size: int) -> dict:
+    rows = []
+    tokens = 0
+    started = time.perf_counter()
+    for start in range(0, len(products), batch_size):
+        chunk = products[start : start + batch_size]
+        examples = [builtin_example(product, field) for product in chunk]
+        choices = draft_copy(generator, chunk, field, options, examples)
+        tokens += getattr(generator, "last_token_count", 0)
+        for product, example, choice in zip(chunk, examples, choices, strict=True):
+            checks = run_checks(choice.text, field, product, (), example_texts(example))
+            rows.append((product, choice, checks))
+    seconds = time.perf_counter() - started
+    drafts = len(rows)
+    greedy_flags = [choice.selection["scores"][0]["flags"] for _, choice, _ in rows]
+    return {
+        "drafts": drafts,
+        "flagged": sum(1 for _, _, checks in rows if checks["flags"]) / drafts,
+        "flags_per_draft": sum(len(checks["flags"]) for _, _, checks in rows) / drafts,
+        "coverage": sum(choice.selection["coverage"] for _, choice, _ in rows) / drafts,
+        "candidates": sum(choice.selection["candidates"] for _, choice, _ in rows) / drafts,
+        "fallback": sum(choice.fallback for _, choice, _ in rows) / drafts,
+        "leaks": sum(1 for _, _, checks in rows if checks["counts"].get("leak")),
+        "repaired": sum(1 for _, choice, _ in rows if choice.selection.get("dropped")),
+        "greedy_flagged": sum(1 for n in greedy_flags if n) / drafts,
+        "greedy_flags_per_draft": sum(greedy_flags) / drafts,
+        "seconds_per_draft": seconds / drafts,
+        "tokens_per_s": tokens / seconds if seconds else 0.0,
+        "counts": _counts(rows),
+        "rows": rows,
+    }
 
 
-def run_arm(generator, products: list[Product], arm: str, options: PromptOptions) -> dict:
-    from shopllm_site.ml import GenerationParams
-
-    results = {}
-    for field in FIELDS:
-        prompts = [build_prompt(p, field, options) for p in products]
-        if arm == "old":
-            params = GenerationParams(max_new_tokens=max_new_tokens(field, options.length))
-        else:
-            params = decoding_params(field, options)
-        started = time.perf_counter()
-        raws = generator.generate(prompts, params, system=SYSTEM_MESSAGE)
-        seconds = time.perf_counter() - started
-        texts = []
-        flags = []
-        counts: dict[str, int] = {}
-        copy_like = 0
-        for product, raw in zip(products, raws, strict=True):
-            if arm == "old":
-                text = clean_output(raw, field, options.length, remove_echo=False) or raw.strip()
-            else:
-                text = clean_output(raw, field, options.length) or raw.strip()
-            checks = run_checks(text, field, product)
-            copy_like += reads_as_copy(text, field)
-            texts.append(text)
-            flags.append(len(checks["flags"]))
-            for name, n in checks["counts"].items():
-                counts[name] = counts.get(name, 0) + n
-        results[field] = {
-            "flagged_share": sum(1 for n in flags if n) / len(flags),
-            "mean_flags": sum(flags) / len(flags),
-            "copy_like": copy_like / len(flags),
-            "counts": counts,
-            "samples": texts[:2],
-            "seconds": seconds,
-        }
-    return results
+def _counts(rows) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, _, checks in rows:
+        for name, n in checks["counts"].items():
+            counts[name] = counts.get(name, 0) + n
+    return counts
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--products", type=int, default=8)
-    parser.add_argument("--arms", default="old,new")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=len(HELDOUT_PRODUCTS))
+    parser.add_argument("--fields", default="description,bullet_points")
+    parser.add_argument("--batch-size", type=int, default=8, help="products per generate() call")
+    parser.add_argument("--samples", type=int, default=3)
+    parser.add_argument("--step", type=int, default=1, help="every n-th held-out product")
     args = parser.parse_args()
-    products = sample_products(args.products)
+    products = heldout_products(args.products, args.step)
+    fields = [CopyField(name) for name in args.fields.split(",")]
     options = PromptOptions()
     generator = get_generator()
-    print(f"generator {generator.name}; {len(products)} products: ", end="")
-    print(", ".join(p.title for p in products))
-    arms = args.arms.split(",")
-    results = {arm: run_arm(generator, products, arm, options) for arm in arms}
-    print()
-    header = f"{'field':18}" + "".join(
-        f"{arm + ' flagged':>14}{arm + ' flags/draft':>17}{arm + ' copy-like':>15}" for arm in arms
+    categories = sorted({broad_category(product) for product in products})
+    print(
+        f"generator {generator.name}; {len(products)} held-out products in "
+        f"{len(categories)} broad categories ({', '.join(categories)})"
     )
-    print(header)
-    for field in FIELDS:
-        row = f"{field:18}"
-        for arm in arms:
-            r = results[arm][field]
-            row += f"{r['flagged_share']:>14.0%}{r['mean_flags']:>17.2f}{r['copy_like']:>15.0%}"
-        print(row)
-    for arm in arms:
-        total_share = sum(results[arm][f]["flagged_share"] for f in FIELDS) / len(FIELDS)
-        total_mean = sum(results[arm][f]["mean_flags"] for f in FIELDS) / len(FIELDS)
-        seconds = sum(results[arm][f]["seconds"] for f in FIELDS)
+    results = {
+        field: run_field(generator, products, field, options, args.batch_size) for field in fields
+    }
+    print()
+    print(
+        f"{'field':16}{'flagged':>9}{'flags/dr':>10}{'coverage':>10}{'cands':>7}{'fallback':>10}"
+        f"{'leaks':>7}{'repaired':>10}{'s/draft':>9}{'tok/s':>8}"
+        f"{'greedy flagged':>16}{'greedy flags/dr':>17}"
+    )
+    for field, r in results.items():
         print(
-            f"{arm}: all fields flagged {total_share:.0%}, {total_mean:.2f} flags/draft, "
-            f"{seconds:.0f} s"
+            f"{field:16}{r['flagged']:>9.0%}{r['flags_per_draft']:>10.2f}{r['coverage']:>10.0%}"
+            f"{r['candidates']:>7.1f}{r['fallback']:>10.0%}{r['leaks']:>7}{r['repaired']:>10}"
+            f"{r['seconds_per_draft']:>9.2f}{r['tokens_per_s']:>8.1f}"
+            f"{r['greedy_flagged']:>16.0%}{r['greedy_flags_per_draft']:>17.2f}"
         )
-    for field in FIELDS:
-        print(f"\n=== {field}")
-        for arm in arms:
-            r = results[arm][field]
-            print(f"--- {arm}: flags by check {r['counts']}")
-            for sample in r["samples"]:
-                print("  > " + sample.replace("\n", "\n    "))
+    drafts = sum(r["drafts"] for r in results.values())
+
+    def overall(key: str) -> float:
+        return sum(r[key] * r["drafts"] for r in results.values()) / drafts
+
+    print(
+        f"\nall {drafts} drafts: flagged {overall('flagged'):.0%} (target <= 15%), "
+        f"{overall('flags_per_draft'):.2f} flags/draft, fact coverage {overall('coverage'):.0%}, "
+        f"{overall('candidates'):.1f} candidates/draft, fallback {overall('fallback'):.0%} "
+        f"(target <= 20%), example leaks {sum(r['leaks'] for r in results.values())} "
+        f"(target 0), {overall('seconds_per_draft'):.2f} s/draft"
+    )
+    print(
+        f"greedy candidate alone, as generated: flagged {overall('greedy_flagged'):.0%}, "
+        f"{overall('greedy_flags_per_draft'):.2f} flags/draft"
+    )
+    for field, r in results.items():
+        print(f"\n=== {field}: flags by check {r['counts']}")
+        for product, choice, checks in r["rows"][: args.samples]:
+            mark = "FALLBACK" if choice.fallback else f"cand {choice.selection['chosen'] + 1}"
+            print(f"--- {product.title} [{mark}, {len(checks['flags'])} flag(s)]")
+            print("  > " + choice.text.replace("\n", "\n    "))
+        flagged = [row for row in r["rows"] if row[2]["flags"]]
+        for product, _choice, checks in flagged[: args.samples]:
+            print(
+                f"--- flagged: {product.title}: "
+                + "; ".join(f"{flag['check']} “{flag['text']}”" for flag in checks["flags"][:4])
+            )
 
 
 if __name__ == "__main__":

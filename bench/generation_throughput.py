@@ -1,10 +1,15 @@
-"""Bulk copy generation: the job path (batched) against a naive one-product-at-a-time loop.
+"""Bulk copy generation: the job path against one product at a time, identical settings.
 
-Same model, prompts and decoding settings in both arms; prints tokens/s of each and the ratio,
-for each dtype asked for. Also: model load time cold (GGUF, dequantize + write the cache) vs
-cached (safetensors), and first-draft latency for one product (prompt, generate, clean, checks).
+The job path is what a "generate_copy" job does per chunk of products
+(generation.pipeline.CandidateBatch: each product's prompt once per candidate temperature, each
+with its own example exchange, the copy's logits processors, one generate() call per chunk of
+SHOPLLM_GENERATOR_BATCH_SIZE products). The baselines send the very same (prompt, example,
+temperature, decoding) rows one generate() call at a time ("one row at a time"), and one product
+(its candidates together) per call ("one product at a time"). Prints tokens/s of each and the
+ratios, for each dtype asked for; also model load time cold (GGUF) vs cached (safetensors), and
+the job path's time per draft including checks and selection.
 
-    .venv/bin/python bench/generation_throughput.py --products 16 --batch-size 8
+    .venv/bin/python bench/generation_throughput.py --products 8 --skip-cold
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,14 +31,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from bench.products_heldout import HELDOUT_PRODUCTS  # noqa: E402
 from catalog.models import Product  # noqa: E402
-from generation.checks import run_checks  # noqa: E402
-from generation.prompts import (  # noqa: E402
-    SYSTEM_MESSAGE,
-    PromptOptions,
-    build_prompt,
-    clean_output,
-)
+from generation.examples import builtin_example  # noqa: E402
+from generation.pipeline import CandidateBatch, draft_copy  # noqa: E402
+from generation.prompts import SYSTEM_MESSAGE, PromptOptions  # noqa: E402
+from generation.selection import CANDIDATE_TEMPERATURES  # noqa: E402
 from shopllm_site.ml import GenerationParams  # noqa: E402
 from shopllm_site.ml.cache import cache_gguf_as_safetensors  # noqa: E402
 from shopllm_site.ml.local_generator import (  # noqa: E402
@@ -41,38 +45,6 @@ from shopllm_site.ml.local_generator import (  # noqa: E402
     default_model_folder,
 )
 
-COLOURS = ["blue", "black", "green", "red", "white", "grey", "orange", "navy"]
-KINDS = [
-    ("Trail Bottle", "Kitchen > Drinkware > Bottles", {"capacity": "750 ml"}),
-    ("Camp Mug", "Kitchen > Drinkware > Mugs", {"capacity": "350 ml"}),
-    ("Day Pack", "Outdoor > Bags", {"volume": "22 l", "weight": "610 g"}),
-    ("Rain Jacket", "Clothing > Jackets", {"weight": "280 g", "size": "M"}),
-    ("Trekking Pole", "Outdoor > Poles", {"length": "135 cm", "weight": "240 g"}),
-    ("Head Torch", "Outdoor > Lights", {"brightness": "350 lumen", "battery": "1200 mAh"}),
-]
-MATERIALS = ["stainless steel", "aluminium", "nylon", "polyester", "titanium", "cotton"]
-
-
-def fake_products(count: int) -> list[Product]:
-    products = []
-    for index in range(count):
-        title, category, attributes = KINDS[index % len(KINDS)]
-        products.append(
-            Product(
-                sku=f"BENCH-{index}",
-                title=f"{title} {index}",
-                brand="Acme",
-                category=category,
-                attributes={
-                    **attributes,
-                    "material": MATERIALS[index % len(MATERIALS)],
-                    "colour": COLOURS[index % len(COLOURS)],
-                },
-                tags=["outdoor"],
-            )
-        )
-    return products
-
 
 def timed(fn):
     started = time.perf_counter()
@@ -80,36 +52,67 @@ def timed(fn):
     return value, time.perf_counter() - started
 
 
-def throughput(generator: LocalGenerator, prompts: list[str], params: GenerationParams) -> dict:
-    # Naive: one generate() call per product.
-    naive_tokens = 0
-    started = time.perf_counter()
-    for prompt in prompts:
-        generator.generate([prompt], params, system=SYSTEM_MESSAGE)
-        naive_tokens += generator.last_token_count
-    naive_s = time.perf_counter() - started
-    # Job path: one generate() call for the lot, batched by SHOPLLM_GENERATOR_BATCH_SIZE.
-    started = time.perf_counter()
+def row_params(params: GenerationParams, index: int) -> GenerationParams:
+    """The settings of row `index` of a batch, for a call that sends that row alone."""
+    return replace(
+        params,
+        prompt_examples=(params.prompt_examples[index],),
+        prompt_temperatures=(params.prompt_temperatures[index],),
+    )
+
+
+def generate_counted(generator: LocalGenerator, prompts, params) -> int:
     generator.generate(prompts, params, system=SYSTEM_MESSAGE)
-    batched_tokens = generator.last_token_count
-    batched_s = time.perf_counter() - started
-    return {
-        "naive_tok_s": naive_tokens / naive_s,
-        "batched_tok_s": batched_tokens / batched_s,
-        "naive_s": naive_s,
-        "batched_s": batched_s,
-        "naive_tokens": naive_tokens,
-        "batched_tokens": batched_tokens,
-    }
+    return generator.last_token_count
+
+
+def throughput(generator: LocalGenerator, chunks: list[CandidateBatch], per_product: int) -> dict:
+    arms: dict[str, tuple[int, float]] = {}
+    # One row (product x candidate) per generate() call: the naive loop.
+    started, tokens = time.perf_counter(), 0
+    for batch in chunks:
+        for index, prompt in enumerate(batch.prompts):
+            tokens += generate_counted(generator, [prompt], row_params(batch.params, index))
+    arms["one row at a time"] = (tokens, time.perf_counter() - started)
+    # One product (its candidates together) per call.
+    started, tokens = time.perf_counter(), 0
+    for batch in chunks:
+        for first in range(0, len(batch.prompts), per_product):
+            rows = range(first, first + per_product)
+            params = replace(
+                batch.params,
+                prompt_examples=tuple(batch.params.prompt_examples[i] for i in rows),
+                prompt_temperatures=tuple(batch.params.prompt_temperatures[i] for i in rows),
+            )
+            tokens += generate_counted(generator, [batch.prompts[i] for i in rows], params)
+    arms["one product at a time"] = (tokens, time.perf_counter() - started)
+    # The job path: one call per chunk of products.
+    started, tokens = time.perf_counter(), 0
+    for batch in chunks:
+        tokens += generate_counted(generator, batch.prompts, batch.params)
+    arms["job path"] = (tokens, time.perf_counter() - started)
+    return arms
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=16)
-    parser.add_argument("--batch-size", type=int, default=settings.SHOPLLM_GENERATOR_BATCH_SIZE)
-    parser.add_argument("--max-new-tokens", type=int, default=64)
+    parser.add_argument("--products", type=int, default=8)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=settings.SHOPLLM_GENERATOR_BATCH_SIZE,
+        help="products per job chunk (one generate() call), as the job does",
+    )
+    parser.add_argument(
+        "--generator-batch",
+        type=int,
+        default=settings.SHOPLLM_GENERATOR_BATCH_SIZE,
+        help="rows per forward pass inside generate()",
+    )
     parser.add_argument("--field", default="meta_description")
-    parser.add_argument("--dtypes", nargs="+", default=["float32", "bfloat16"])
+    parser.add_argument("--length", default="medium")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtypes", nargs="+", default=["float32"])
     parser.add_argument("--skip-cold", action="store_true", help="skip the GGUF cold load")
     parser.add_argument(
         "--threads", type=int, default=0, help="torch CPU threads (0 = one per core)"
@@ -120,10 +123,13 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    products = [Product(**row) for row in HELDOUT_PRODUCTS[: args.products]]
+    options = PromptOptions(length=args.length)
+    candidates = len(CANDIDATE_TEMPERATURES)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpus {os.cpu_count()}")
     print(
-        f"{args.products} products, field {args.field}, {args.max_new_tokens} new tokens max, "
-        f"greedy, batch size {args.batch_size}"
+        f"{len(products)} held-out products x {candidates} candidates, field {args.field} "
+        f"(length {args.length}), {args.batch_size} products per job chunk"
     )
 
     if not args.skip_cold:
@@ -135,45 +141,51 @@ def main() -> None:
             )
         print(f"load cold (GGUF dequantize + write safetensors cache): {cold_s:.1f} s")
 
-    products = fake_products(args.products)
-    options = PromptOptions(length="short")
-    prompts = [build_prompt(product, args.field, options) for product in products]
-    params = GenerationParams(max_new_tokens=args.max_new_tokens)
+    chunk_products = [
+        products[start : start + args.batch_size]
+        for start in range(0, len(products), args.batch_size)
+    ]
+    chunk_examples = [[builtin_example(p, args.field) for p in chunk] for chunk in chunk_products]
+    chunks = [
+        CandidateBatch.build(chunk, args.field, options, examples)
+        for chunk, examples in zip(chunk_products, chunk_examples, strict=True)
+    ]
+    params = chunks[0].params
+    print(
+        f"decoding: max_new_tokens {params.max_new_tokens}, temperatures "
+        f"{CANDIDATE_TEMPERATURES}, repetition_penalty {params.repetition_penalty}, "
+        f"no_repeat_ngram_size {params.no_repeat_ngram_size}, one example exchange per row"
+    )
 
     for dtype in args.dtypes:
         generator, load_s = timed(
             lambda dtype=dtype: LocalGenerator.load(
                 "default",
                 cache_dir=settings.SHOPLLM_MODEL_CACHE_DIR,
-                device="cpu",
+                device=args.device,
                 dtype=dtype,
-                batch_size=args.batch_size,
+                batch_size=args.generator_batch,
                 threads=args.threads,
             )
         )
         print(f"\n[{dtype}] load cached (safetensors): {load_s:.2f} s")
-        generator.generate(prompts[:1], GenerationParams(max_new_tokens=4))  # warm-up
-
-        def first_draft(generator=generator):
-            raw = generator.generate([prompts[0]], params, system=SYSTEM_MESSAGE)[0]
-            text = clean_output(raw, args.field, "short")
-            return run_checks(text, args.field, products[0]), text
-
-        (checks, text), latency = timed(first_draft)
+        generator.generate(["warm up"], GenerationParams(max_new_tokens=4))
+        arms = throughput(generator, chunks, candidates)
+        job_rate = arms["job path"][0] / arms["job path"][1]
+        for name, (tokens, seconds) in arms.items():
+            rate = tokens / seconds
+            print(
+                f"[{dtype}] {name:22}: {rate:6.1f} tok/s ({tokens} tokens in {seconds:.1f} s)"
+                + ("" if name == "job path" else f"; job path is {job_rate / rate:.1f}x")
+            )
+        started = time.perf_counter()
+        for chunk, examples in zip(chunk_products, chunk_examples, strict=True):
+            draft_copy(generator, chunk, args.field, options, examples)
+        per_draft = (time.perf_counter() - started) / len(products)
         print(
-            f"[{dtype}] first draft for one product: {latency:.2f} s "
-            f"({len(text)} chars, {len(checks['flags'])} flag(s))"
+            f"[{dtype}] job path time per draft ({candidates} candidates, checks, selection): "
+            f"{per_draft:.2f} s"
         )
-        result = throughput(generator, prompts, params)
-        print(
-            f"[{dtype}] naive loop : {result['naive_tok_s']:6.1f} tok/s "
-            f"({result['naive_tokens']} tokens in {result['naive_s']:.1f} s)"
-        )
-        print(
-            f"[{dtype}] job path   : {result['batched_tok_s']:6.1f} tok/s "
-            f"({result['batched_tokens']} tokens in {result['batched_s']:.1f} s)"
-        )
-        print(f"[{dtype}] ratio      : {result['batched_tok_s'] / result['naive_tok_s']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -14,31 +14,37 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import jobs as job_services
-from catalog import services
+from catalog import privacy, services
 from catalog.api_errors import BulkValidationError, ErrorResponseSerializer, ShopAutoSchema
+from catalog.api_filters import UtcIsoDateTimeFilter
+from catalog.api_parsers import BoundedJSONParser
 from catalog.models import (
+    AuditEvent,
     Customer,
     Interaction,
     InteractionKind,
     Job,
     JobStatus,
     Product,
+    Role,
     StockStatus,
 )
 from catalog.serializers import (
     MAX_CUSTOMERS_PER_BULK,
     MAX_INTERACTIONS_PER_BULK,
     MAX_PRODUCTS_PER_BULK,
+    AuditEventSerializer,
     BulkCustomersSerializer,
     BulkInteractionsResultSerializer,
     BulkInteractionsSerializer,
     BulkProductsSerializer,
     BulkUpsertResultSerializer,
+    CustomerErasedSerializer,
+    CustomerExportSerializer,
     CustomerSerializer,
     CustomerUpsertSerializer,
     InteractionSerializer,
@@ -59,7 +65,7 @@ class ShopScopedViewSet(viewsets.GenericViewSet):
     """Querysets and serializer context bound to `request.shop` (set by IsShopMember)."""
 
     schema = ShopAutoSchema()
-    parser_classes = (JSONParser,)
+    parser_classes = (BoundedJSONParser,)
     pagination_class = ShopPagination
     model: type = Product
 
@@ -70,6 +76,13 @@ class ShopScopedViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         return self.base_queryset()
+
+    def get_object(self):
+        # OPTIONS on an action keyed by something else (by-sku) asks for the object to
+        # describe PUT; without the id in the URL there is none to describe.
+        if (self.lookup_url_kwarg or self.lookup_field) not in self.kwargs:
+            raise Http404
+        return super().get_object()
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -140,7 +153,7 @@ class ProductFilter(filters.FilterSet):
     tag = filters.CharFilter(method="filter_tag", help_text="Products with this tag.")
     brand = filters.CharFilter(field_name="brand", lookup_expr="iexact")
     stock_status = filters.ChoiceFilter(choices=StockStatus.choices)
-    updated_after = filters.IsoDateTimeFilter(
+    updated_after = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
 
@@ -239,7 +252,7 @@ class ProductViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
 
 
 class CustomerFilter(filters.FilterSet):
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Customer
@@ -247,6 +260,15 @@ class CustomerFilter(filters.FilterSet):
 
 
 EXTERNAL_ID_PARAMETER = OpenApiParameter("external_id", OpenApiTypes.STR, OpenApiParameter.PATH)
+CUSTOMER_EXPORT_DESCRIPTION = (
+    "The customer's fields, interactions, stored and served recommendations and the questions "
+    "they asked, as one JSON document. Recorded in the audit log."
+)
+CUSTOMER_ERASE_DESCRIPTION = (
+    "Deletes the customer, their interactions, the recommendations stored for them and the "
+    "questions they asked; returns the rows removed per section. Aggregates (recommendation "
+    "models, metrics) are recomputed without them at the next run. Recorded in the audit log."
+)
 
 
 @extend_schema_view(
@@ -264,6 +286,8 @@ class CustomerViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     search_fields = ("=external_id", "name", "email")
+    # None: the default roles; the privacy actions raise it to owner (IsShopMember reads it).
+    required_role: str | None = None
     ordering_fields = ("external_id", "created_at", "name")
     ordering = ("-created_at", "-id")
     lookup_value_regex = r"\d+"
@@ -309,6 +333,70 @@ class CustomerViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
         created, updated = services.upsert_customers(request.shop, rows)
         return Response({"created": created, "updated": updated})
 
+    # Privacy rights (owner only): everything held about one customer, and erasure on request.
+
+    def _customer_by_external_id(self, external_id: str) -> Customer:
+        customer = self.get_queryset().filter(external_id=external_id).first()
+        if customer is None:
+            raise Http404("No such customer.")
+        return customer
+
+    @extend_schema(
+        summary="Export everything held about one customer (owner only)",
+        description=CUSTOMER_EXPORT_DESCRIPTION,
+        responses=CustomerExportSerializer,
+        operation_id="customers_export",
+    )
+    @action(detail=True, methods=["get"], url_path="export", required_role=Role.OWNER)
+    def export(self, request: Request, pk: str) -> Response:
+        return Response(privacy.export_customer(self.get_object(), actor=request.user))
+
+    @extend_schema(
+        summary="Erase one customer and everything held about them (owner only)",
+        description=CUSTOMER_ERASE_DESCRIPTION,
+        request=None,
+        responses=CustomerErasedSerializer,
+        operation_id="customers_erase",
+    )
+    @action(detail=True, methods=["post"], url_path="erase", required_role=Role.OWNER)
+    def erase(self, request: Request, pk: str) -> Response:
+        return Response({"erased": privacy.erase_customer(self.get_object(), actor=request.user)})
+
+    @extend_schema(
+        summary="Export everything held about one customer, by external id (owner only)",
+        description=CUSTOMER_EXPORT_DESCRIPTION,
+        parameters=[EXTERNAL_ID_PARAMETER],
+        responses=CustomerExportSerializer,
+        operation_id="customers_by_external_id_export",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"by-external-id/(?P<external_id>[^/]+)/export",
+        required_role=Role.OWNER,
+    )
+    def export_by_external_id(self, request: Request, external_id: str) -> Response:
+        customer = self._customer_by_external_id(external_id)
+        return Response(privacy.export_customer(customer, actor=request.user))
+
+    @extend_schema(
+        summary="Erase one customer by external id (owner only)",
+        description=CUSTOMER_ERASE_DESCRIPTION,
+        parameters=[EXTERNAL_ID_PARAMETER],
+        request=None,
+        responses=CustomerErasedSerializer,
+        operation_id="customers_by_external_id_erase",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=r"by-external-id/(?P<external_id>[^/]+)/erase",
+        required_role=Role.OWNER,
+    )
+    def erase_by_external_id(self, request: Request, external_id: str) -> Response:
+        customer = self._customer_by_external_id(external_id)
+        return Response({"erased": privacy.erase_customer(customer, actor=request.user)})
+
 
 # --- Interactions -------------------------------------------------------------------------
 
@@ -319,7 +407,7 @@ class InteractionFilter(filters.FilterSet):
     )
     sku = filters.CharFilter(field_name="product__sku")
     kind = filters.ChoiceFilter(choices=InteractionKind.choices)
-    since = filters.IsoDateTimeFilter(
+    since = UtcIsoDateTimeFilter(
         field_name="occurred_at", lookup_expr="gte", help_text="At or after (ISO 8601)."
     )
 
@@ -411,3 +499,26 @@ class JobViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     def cancel(self, request: Request, pk: str) -> Response:
         job = job_services.cancel_job(self.get_object())
         return Response(JobSerializer(job).data)
+
+
+# --- Audit log ----------------------------------------------------------------------------
+
+
+class AuditEventFilter(filters.FilterSet):
+    class Meta:
+        model = AuditEvent
+        fields = ("action",)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The shop's audit log, newest first (owner only)"),
+)
+class AuditEventViewSet(ShopScopedViewSet, mixins.ListModelMixin):
+    """Who did what and when: privacy requests, approvals, token and member changes."""
+
+    model = AuditEvent
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    ordering_fields = ("at",)
+    ordering = ("-at", "-id")
+    required_role = Role.OWNER

@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from catalog.api_throttling import FailedTokenThrottle
 from catalog.models import ApiToken
 
 
@@ -25,6 +26,9 @@ class ShopTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.membership.user.is_active:
+            throttle = FailedTokenThrottle()
+            if not throttle.allow_request(request, None):
+                raise exceptions.Throttled(throttle.wait())
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

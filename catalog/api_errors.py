@@ -90,15 +90,22 @@ class ErrorResponseSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "Validation error",
+    "400": "Validation error (a body, or a query parameter such as a filter)",
     "401": "Missing, invalid or revoked token",
     "403": "The member's role does not allow this",
-    "404": "No such object in this shop",
+    "404": "No such object in this shop, or a page past the end of the list",
+    "429": "Too many requests; wait the seconds in Retry-After",
+    "500": "Server error (logged; the body never carries details)",
 }
 
 
 class ShopAutoSchema(AutoSchema):
-    """AutoSchema that documents the structured error responses on every operation."""
+    """AutoSchema that documents the structured error responses on every operation.
+
+    Every operation may answer 401, 403, 429 and 500; 400 wherever the request carries input
+    (a body, or query parameters: filters, ordering, paging); 404 wherever it names an object
+    or a page. Conflicts (409) are declared by the operations whose service can raise one.
+    """
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -106,12 +113,13 @@ class ShopAutoSchema(AutoSchema):
             return None
         component = self.resolve_serializer(ErrorResponseSerializer, "response")
         responses = operation.setdefault("responses", {})
-        codes = ["401", "403"]
-        if method in ("POST", "PUT", "PATCH"):
+        codes = ["401", "403", "429", "500"]
+        takes_query = any(param.get("in") == "query" for param in operation.get("parameters", []))
+        if method in ("POST", "PUT", "PATCH") or takes_query:
             codes.append("400")
-        if "{" in path:
+        if "{" in path or self._is_paginated():
             codes.append("404")
-        for code in codes:
+        for code in sorted(codes):
             responses.setdefault(
                 code,
                 {
@@ -120,3 +128,6 @@ class ShopAutoSchema(AutoSchema):
                 },
             )
         return operation
+
+    def _is_paginated(self) -> bool:
+        return self._is_list_view() and getattr(self.view, "pagination_class", None) is not None

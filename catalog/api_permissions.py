@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 
+from catalog.api_throttling import AnonThrottle
 from catalog.models import ApiToken, Role
 from catalog.tenancy import resolve_membership
 
@@ -31,6 +32,11 @@ class IsShopMember(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         if not bind_shop(request):
+            if not request.user.is_authenticated:
+                # DRF throttles after permissions: a request refused here would never count.
+                throttle = AnonThrottle()
+                if not throttle.allow_request(request, view):
+                    raise exceptions.Throttled(throttle.wait())
             return False
         role = getattr(view, "required_role", None)
         if role is None:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +14,94 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from catalog.errors import ShopError
 from catalog.partials import wants_fragment
 from catalog.tenancy import resolve_membership
+from catalog.views.errors import error_json, is_api_request
+
+NUL_MESSAGE = "The address holds a NUL character."
+
+
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
+
+
+@lru_cache(maxsize=1)
+def _trusted_networks(
+    proxies: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    networks = _trusted_networks(tuple(settings.SHOPLLM_TRUSTED_PROXIES))
+    return any(ip in network for network in networks)
+
+
+class TrustedProxyMiddleware:
+    """Believe X-Forwarded-* only when the connection comes from a configured proxy.
+
+    From anyone else the headers are dropped, so that a client cannot claim HTTPS (and skip
+    the redirect) or another address (and escape login and API limits). From a trusted proxy,
+    the client address is the right-most X-Forwarded-For entry that is not itself a trusted
+    proxy, and SECURE_PROXY_SSL_HEADER reads the proxy's X-Forwarded-Proto. Must come before
+    SecurityMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if is_trusted_proxy(meta.get("REMOTE_ADDR", "")):
+            hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            for hop in reversed([hop for hop in hops if hop]):
+                if not is_trusted_proxy(hop):
+                    meta["REMOTE_ADDR"] = hop
+                    break
+        else:
+            for header in FORWARDING_HEADERS:
+                meta.pop(header, None)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response that lacks them.
+
+    The policy allows scripts and styles from this site only (no inline code: templates keep
+    theirs in static/), images also from https (product image URLs), nothing framed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.SHOPLLM_CSP)
+        response.headers.setdefault("Permissions-Policy", settings.SHOPLLM_PERMISSIONS_POLICY)
+        return response
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character anywhere in the path or the query string.
+
+    PostgreSQL refuses NUL in any text it is given; a filter or a key holding one would fail
+    inside the query (for a streamed CSV, after the 200 went out). Forms and serializers
+    already refuse NUL in bodies.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            if is_api_request(request):
+                return error_json("invalid", NUL_MESSAGE, 400)
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class CurrentShopMiddleware:

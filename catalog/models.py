@@ -232,6 +232,11 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Both have database defaults, so rows written by code that predates them stay valid.
+    # Times the reaper found this job's worker gone (no heartbeat) and queued it again.
+    worker_losses = models.PositiveIntegerField(default=0, db_default=0)
+    # Why the job's message could not be sent (broker down); empty once it was sent.
+    enqueue_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     objects = JobQuerySet.as_manager()
 
@@ -274,6 +279,11 @@ class Job(models.Model):
         return int(elapsed / self.progress_done * remaining)
 
     @property
+    def delayed(self) -> bool:
+        """Queued, but its message could not be sent yet (the job server is unreachable)."""
+        return self.status == JobStatus.QUEUED and bool(self.enqueue_error)
+
+    @property
     def can_retry(self) -> bool:
         return self.status in (JobStatus.FAILED, JobStatus.CANCELLED)
 
@@ -293,3 +303,36 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to which record of a shop: privacy requests, approvals and
+    publications, token and member changes. Written only through `catalog.audit.record_audit`;
+    never edited. `details` holds no personal data (counts, names of fields, roles)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's username when it happened: the record stays readable after the user is gone.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shop", "-at"]),
+            models.Index(fields=["shop", "action", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from catalog.audit import action_label
+
+        return action_label(self.action)

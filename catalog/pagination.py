@@ -14,6 +14,9 @@ from math import ceil
 from django.db.models import QuerySet
 
 DEFAULT_COUNT_CAP = 10_000
+# Beyond any real list, and small enough that (page - 1) * per_page stays a 64-bit OFFSET:
+# `?page=99999999999999999999` otherwise overflows the database's integer.
+MAX_PAGE_NUMBER = 1_000_000
 
 
 @dataclass
@@ -60,8 +63,9 @@ class CappedPage:
 
 
 def page_number(raw: object) -> int:
+    """The page asked for, between 1 and MAX_PAGE_NUMBER; 1 when it is not a number."""
     try:
-        return max(1, int(str(raw)))
+        return min(max(1, int(str(raw)[:20])), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         return 1
 

@@ -18,7 +18,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -239,7 +239,11 @@ def parse_when(raw: object) -> datetime | None:
             )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return value
+    try:
+        # Stored in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 text may carry.
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("That date and time is out of range.") from None
 
 
 # --- Products -----------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import rules, services
+from catalog.api_fields import MAX_POSITIVE_INT
 from catalog.errors import InvalidInput
-from catalog.models import Customer, Interaction, InteractionKind, Job, Product
+from catalog.models import AuditEvent, Customer, Interaction, InteractionKind, Job, Product
 
 MAX_PRODUCTS_PER_BULK = 1000
 MAX_CUSTOMERS_PER_BULK = 1000
@@ -176,7 +177,9 @@ class InteractionInSerializer(serializers.Serializer):
     )
     sku = serializers.CharField(max_length=_INTERACTION_LIMITS["sku"])
     kind = serializers.ChoiceField(choices=InteractionKind.choices)
-    quantity = serializers.IntegerField(min_value=1, required=False, default=1)
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=MAX_POSITIVE_INT, required=False, default=1
+    )
     value = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -235,6 +238,13 @@ class JobSerializer(serializers.ModelSerializer):
     eta_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     can_retry = serializers.BooleanField(read_only=True)
     can_cancel = serializers.BooleanField(read_only=True)
+    delayed = serializers.BooleanField(
+        read_only=True,
+        help_text="Queued, but the job server was unreachable: it starts as soon as it is back.",
+    )
+    enqueue_error = serializers.CharField(
+        read_only=True, help_text="Why the job could not be sent yet; empty once it was."
+    )
 
     class Meta:
         model = Job
@@ -251,6 +261,9 @@ class JobSerializer(serializers.ModelSerializer):
             "eta_seconds",
             "error",
             "attempts",
+            "worker_losses",
+            "delayed",
+            "enqueue_error",
             "can_retry",
             "can_cancel",
             "created_at",
@@ -276,3 +289,39 @@ __all__ = [
     "ProductUpsertSerializer",
     "validate_interaction_items",
 ]
+
+
+class CustomerExportSerializer(serializers.Serializer):
+    """Documents the export's shape; the sections of upper apps are added by registration."""
+
+    exported_at = serializers.DateTimeField()
+    shop = serializers.CharField()
+    customer = serializers.DictField()
+    interactions = serializers.ListField(child=serializers.DictField())
+    recommendations = serializers.DictField(required=False)
+    questions = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class CustomerErasedSerializer(serializers.Serializer):
+    erased = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Rows removed per section."
+    )
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+    action_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = (
+            "id",
+            "at",
+            "actor",
+            "action",
+            "action_label",
+            "target_type",
+            "target_id",
+            "details",
+        )
+        read_only_fields = fields

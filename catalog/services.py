@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog import rules
+from catalog.audit import record_audit
 from catalog.errors import Conflict, InvalidInput, ShopError
 from catalog.models import (
     ApiToken,
@@ -68,7 +69,8 @@ def create_shop(name: str, owner, *, slug: str = "", currency: str = "EUR") -> S
     return shop
 
 
-def add_member(shop: Shop, username: str, role: str) -> Membership:
+@transaction.atomic
+def add_member(shop: Shop, username: str, role: str, *, actor=None) -> Membership:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         message = f"There is no user called {username!r}."
@@ -78,40 +80,71 @@ def add_member(shop: Shop, username: str, role: str) -> Membership:
     )
     if not created:
         raise CatalogConflict(f"{username} is already a member of {shop}.")
+    record_audit(shop, actor, "member.add", target=membership, details=_member_details(membership))
     return membership
 
 
-def change_role(membership: Membership, role: str) -> Membership:
+def _member_details(membership: Membership) -> dict:
+    return {"username": membership.user.get_username(), "role": membership.role}
+
+
+@transaction.atomic
+def change_role(membership: Membership, role: str, *, actor=None) -> Membership:
     if membership.role == Role.OWNER and role != Role.OWNER:
         owners = Membership.objects.filter(shop=membership.shop, role=Role.OWNER).count()
         if owners <= 1:
             raise CatalogConflict("A shop needs at least one owner.")
+    details = {**_member_details(membership), "previous_role": membership.role, "role": role}
     membership.role = role
     membership.save(update_fields=["role"])
+    record_audit(membership.shop, actor, "member.role", target=membership, details=details)
     return membership
 
 
-def remove_member(membership: Membership) -> None:
+@transaction.atomic
+def remove_member(membership: Membership, *, actor=None) -> None:
     if membership.role == Role.OWNER:
         owners = Membership.objects.filter(shop=membership.shop, role=Role.OWNER).count()
         if owners <= 1:
             raise CatalogConflict("A shop needs at least one owner.")
+    record_audit(
+        membership.shop,
+        actor,
+        "member.remove",
+        target=membership,
+        details=_member_details(membership),
+    )
     membership.delete()
 
 
-def create_api_token(membership: Membership, name: str) -> tuple[ApiToken, str]:
+@transaction.atomic
+def create_api_token(membership: Membership, name: str, *, actor=None) -> tuple[ApiToken, str]:
     """Returns the token row and its key; the key is shown once and never stored."""
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         membership=membership, name=name, prefix=key[:8], key_hash=ApiToken.hash_key(key)
     )
+    record_audit(
+        membership.shop, actor, "token.create", target=token, details=_token_details(token)
+    )
     return token, key
 
 
-def revoke_api_token(token: ApiToken) -> None:
+def _token_details(token: ApiToken) -> dict:
+    return {
+        "name": token.name,
+        "prefix": token.prefix,
+        "member": token.membership.user.get_username(),
+    }
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor=None) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        shop = token.membership.shop
+        record_audit(shop, actor, "token.revoke", target=token, details=_token_details(token))
 
 
 # --- Products -----------------------------------------------------------------------------

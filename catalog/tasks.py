@@ -14,6 +14,11 @@ def requeue_stuck_jobs() -> int:
     return jobs.requeue_stuck_jobs()
 
 
+@shared_task(name="catalog.tasks.reap_lost_jobs")
+def reap_lost_jobs() -> int:
+    return jobs.reap_lost_jobs()
+
+
 @jobs.job_task(IMPORT_PRODUCTS, IMPORT_CUSTOMERS, IMPORT_INTERACTIONS)
 def run_import_job(job: Job, run: jobs.JobRun) -> dict:
     """A CSV import (products, customers or interactions); see catalog.csv_io.imports."""

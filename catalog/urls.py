@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import customers, imports, jobs, products, shops
+from catalog.views import audit, customers, imports, jobs, products, shops
 from catalog.views import settings as settings_views
 
 app_name = "catalog"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("products/<int:pk>/delete/", products.product_delete, name="product_delete"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/export/", customers.customer_export, name="customer_export"),
+    path("customers/<int:pk>/erase/", customers.customer_erase, name="customer_erase"),
     # CSV import and export
     path("import/", imports.import_csv, name="import_csv"),
     path("export/products.csv", imports.export_products, name="export_products"),
@@ -36,4 +38,5 @@ urlpatterns = [
     path("settings/tokens/", settings_views.token_list, name="token_list"),
     path("settings/tokens/create/", settings_views.token_create, name="token_create"),
     path("settings/tokens/<int:pk>/revoke/", settings_views.token_revoke, name="token_revoke"),
+    path("settings/audit/", audit.audit_log, name="audit_log"),
 ]

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from catalog.api import ShopScopedViewSet
 from catalog.api_errors import ErrorResponseSerializer
+from catalog.api_filters import IdFilter
 from catalog.models import Job, Role
 from generation import services
 from generation.models import CopyField, Draft, DraftStatus, DraftVersion
@@ -85,7 +86,7 @@ class GenerationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 class DraftFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=DraftStatus.choices)
     field = filters.ChoiceFilter(choices=CopyField.choices)
-    job = filters.NumberFilter(method="filter_job", help_text="Drafts written by this request.")
+    job = IdFilter(method="filter_job", help_text="Drafts written by this request.")
 
     class Meta:
         model = Draft

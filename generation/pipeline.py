@@ -1,4 +1,8 @@
-"""The work of a "generate_copy" job: batched generation, clean-up, checks, one version each.
+"""The work of a "generate_copy" job: batched candidates, checks, selection, one version each.
+
+For each field, products go in chunks: every product gets the nearest example copy
+(generation/examples.py) and several candidates, all in one generate() call; generation/selection.py
+keeps the best clean one (repaired, or the plain fallback) and the version stores why.
 
 Idempotent: a re-delivered task skips the (product, field) pairs that already got a version
 from this job, so it resumes where the last attempt stopped.
@@ -8,19 +12,24 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
 from catalog.jobs import JobRun
 from catalog.models import Job, Product
+from generation.checks.leak import facts_text
+from generation.examples import CopyExample, ExampleFinder
 from generation.models import CopyField, DraftVersion
 from generation.prompts import (
     SYSTEM_MESSAGE,
     PromptOptions,
+    VoiceSettings,
     build_prompt,
-    clean_output,
     decoding_params,
+    example_exchange,
 )
+from generation.selection import CANDIDATE_TEMPERATURES, SAMPLING_SEED, Choice, choose
 from generation.services import (
     Selection,
     add_version,
@@ -28,9 +37,94 @@ from generation.services import (
     templates_for,
     voice_settings,
 )
-from shopllm_site.ml import get_generator
+from shopllm_site.ml import GenerationParams, Generator, get_generator
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class CandidateBatch:
+    """One generate() call: each product's prompt once per candidate temperature, each with the
+    product's own example exchange."""
+
+    prompts: list[str]
+    params: GenerationParams
+
+    @classmethod
+    def build(
+        cls,
+        products: list,
+        field: str,
+        options: PromptOptions,
+        examples: list[CopyExample],
+        *,
+        template: str | None = None,
+        voice: VoiceSettings | None = None,
+        temperatures: tuple[float, ...] = CANDIDATE_TEMPERATURES,
+    ) -> CandidateBatch:
+        prompts, prompt_examples, prompt_temperatures = [], [], []
+        for product, example in zip(products, examples, strict=True):
+            prompt = build_prompt(product, field, options, template=template, voice=voice)
+            exchange = example_exchange(
+                example.product, example.text, field, options, template=template, voice=voice
+            )
+            for temperature in temperatures:
+                prompts.append(prompt)
+                prompt_examples.append((exchange,) if exchange else ())
+                prompt_temperatures.append(temperature)
+        params = replace(
+            decoding_params(field, options),
+            prompt_examples=tuple(prompt_examples),
+            prompt_temperatures=tuple(prompt_temperatures),
+            seed=SAMPLING_SEED,
+        )
+        return cls(prompts, params)
+
+
+def draft_copy(
+    generator: Generator,
+    products: list,
+    field: str,
+    options: PromptOptions,
+    examples: list[CopyExample],
+    *,
+    template: str | None = None,
+    voice: VoiceSettings | None = None,
+    temperatures: tuple[float, ...] = CANDIDATE_TEMPERATURES,
+) -> list[Choice]:
+    """The chosen copy for each product (in order): candidates in one batch, then selection."""
+    voice = voice or VoiceSettings()
+    batch = CandidateBatch.build(
+        products,
+        field,
+        options,
+        examples,
+        template=template,
+        voice=voice,
+        temperatures=temperatures,
+    )
+    outputs = generator.generate(batch.prompts, batch.params, system=SYSTEM_MESSAGE)
+    count = len(temperatures)
+    return [
+        choose(
+            outputs[index * count : (index + 1) * count],
+            temperatures,
+            field,
+            product,
+            length=options.length,
+            banned_phrases=voice.banned_phrases,
+            examples=example_texts(example),
+            example_labels=[example.label],
+            voice=voice.voice,
+        )
+        for index, (product, example) in enumerate(zip(products, examples, strict=True))
+    ]
+
+
+def example_texts(example: CopyExample) -> list[str]:
+    """What the leak check compares with: the example's copy and its product's facts (both were
+    in the chat the model saw)."""
+    return [example.text, facts_text(example.product)]
 
 
 def run_generation(job: Job, run: JobRun) -> dict:
@@ -56,8 +150,9 @@ def run_generation(job: Job, run: JobRun) -> dict:
     started = time.perf_counter()
     run.progress(done)
 
+    fallbacks = 0
     for field in fields:
-        decoding = decoding_params(field, options, template=templates[field], voice=voice)
+        finder = ExampleFinder(job.shop, field)
         pending = [pk for pk in product_ids if (pk, field) not in already]
         for start in range(0, len(pending), batch_size):
             ids = pending[start : start + batch_size]
@@ -71,35 +166,46 @@ def run_generation(job: Job, run: JobRun) -> dict:
                 else:
                     to_write.append(product)
             if to_write:
-                prompts = [
-                    build_prompt(product, field, options, template=templates[field], voice=voice)
-                    for product in to_write
-                ]
-                outputs = generator.generate(prompts, decoding, system=SYSTEM_MESSAGE)
-                for product, raw in zip(to_write, outputs, strict=True):
-                    text = clean_output(raw, field, options.length) or raw.strip()
+                examples = finder.for_products(to_write)
+                choices = draft_copy(
+                    generator,
+                    to_write,
+                    field,
+                    options,
+                    examples,
+                    template=templates[field],
+                    voice=voice,
+                )
+                for product, example, choice in zip(to_write, examples, choices, strict=True):
                     version = add_version(
                         product,
                         field,
-                        text,
+                        choice.text,
                         source=source,
                         user=job.created_by,
                         job=job,
                         banned_phrases=voice.banned_phrases,
+                        voice=voice.voice,
+                        examples=example_texts(example),
+                        selection=choice.selection,
                     )
                     drafted += 1
                     flagged += bool(version.checks.get("flags"))
+                    fallbacks += choice.fallback
             done += len(ids)
             run.progress(min(done, len(product_ids) * len(fields)))
     elapsed = time.perf_counter() - started
     skipped_total = sum(skipped.values())
     summary = f"{drafted} draft(s) written, {flagged} with flags to check"
+    if fallbacks:
+        summary += f", {fallbacks} plain draft(s) built from the facts"
     if skipped_total:
         summary += f"; {skipped_total} skipped because the product already has copy"
     log.info("Generation job %s: %s in %.1f s", job.pk, summary, elapsed)
     return {
         "drafted": drafted,
         "flagged": flagged,
+        "fallbacks": fallbacks,
         "skipped_published": skipped,
         "seconds": round(elapsed, 2),
         "generator": getattr(generator, "name", type(generator).__name__),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
 from shopllm_site.ml import GenerationParams
+from shopllm_site.trust.data_block import MAX_VALUE_CHARS, neutralise
 
 TONES = ("neutral", "friendly", "premium", "playful", "technical")
 LENGTHS = ("short", "medium", "long")
@@ -97,34 +98,6 @@ class PromptOptions:
             keywords=list(params.get("keywords", [])),
             audience=params.get("audience", ""),
         )
-
-
-# --- Neutralising data --------------------------------------------------------------------------
-
-INSTRUCTION_PATTERNS = [
-    r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?\b(?:instructions?|prompts?|rules|"
-    r"above|previous|prior|everything)\b",
-    r"\byou are now\b",
-    r"\b(?:new|updated) instructions?\b",
-    r"\b(?:system|assistant|user)\s*(?:prompt|message)?\s*:",
-    r"\bact as\b",
-    r"\b(?:instead|now),? (?:write|say|output|print|respond)\b",
-]
-INSTRUCTION_RE = re.compile("|".join(INSTRUCTION_PATTERNS), re.IGNORECASE)
-MARKUP_RE = re.compile(r"<\|[^>]*\|>|</?\s*product_facts\s*>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
-MAX_VALUE_CHARS = 200
-
-
-def neutralise(value: object) -> str:
-    """One line of data: no delimiters, chat markup or instruction-like phrases, bounded length."""
-    text = str(value)
-    text = MARKUP_RE.sub(" ", text)
-    text = text.replace("<", "‹").replace(">", "›")
-    text = re.sub(r"\s+", " ", text).strip()
-    text = INSTRUCTION_RE.sub("[removed]", text)
-    if len(text) > MAX_VALUE_CHARS:
-        text = text[:MAX_VALUE_CHARS].rsplit(" ", 1)[0] + "…"
-    return text
 
 
 def product_block(product) -> str:
@@ -213,73 +186,38 @@ def build_prompt(
 # product; assistant: good copy for it), so the real product's data block stays alone in the last
 # user message. Measured in bench/generation_quality.py: examples pasted INTO the user message
 # were copied into the real copy (its brand, its "40 l"); as a separate exchange they are imitated
-# in form only. The example product is unlike the demo catalogue, so that copying its facts
-# shows up as a grounding flag instead of passing unnoticed.
-
-
-@dataclass(frozen=True)
-class ExampleProduct:
-    title: str = "Canvas Weekender Bag"
-    brand: str = "Northway"
-    category: str = "Bags > Travel"
-    attributes: dict = field(default_factory=lambda: {"material": "waxed canvas", "volume": "40 l"})
-    tags: list = field(default_factory=lambda: ["travel", "weekend"])
-
-
-EXAMPLE_PRODUCT = ExampleProduct()
-EXAMPLE_COPY = {
-    CopyField.DESCRIPTION: (
-        "Pack light and head off for the weekend with the Northway Canvas Weekender Bag. "
-        "Its roomy 40 l main compartment takes clothes, shoes and a wash bag, and the waxed "
-        "canvas shrugs off a passing shower. A travel bag that looks better with every trip."
-    ),
-    CopyField.BULLET_POINTS: (
-        "- Roomy 40 l compartment for a weekend's packing\n"
-        "- Waxed canvas that shrugs off a passing shower\n"
-        "- Easy to carry on trains, planes and road trips\n"
-        "- Classic look that gets better with every trip"
-    ),
-    CopyField.SEO_TITLE: "Northway Canvas Weekender Bag – 40 l Travel Bag",
-    CopyField.META_DESCRIPTION: (
-        "Head off for the weekend with the Northway Canvas Weekender Bag: 40 l of space in "
-        "tough waxed canvas. Order yours today."
-    ),
-}
+# in form only, mostly: so each product gets the nearest example (generation/examples.py) and the
+# leak check flags words copied from it.
 COPY_REPETITION_PENALTY = 1.2
 COPY_NO_REPEAT_NGRAM = 3
 
 
 def example_exchange(
+    example_product,
+    example_copy: str,
     field_name: str,
     options: PromptOptions,
     *,
     template: str | None = None,
     voice: VoiceSettings | None = None,
 ) -> tuple[str, str] | None:
-    """(user prompt, assistant reply) for the built-in example product, built with the same
-    template and options as the real prompts; None where the built-in copy does not fit (it is
-    English: other languages get no example rather than an English one to imitate)."""
+    """(user prompt, assistant reply) for an example product and its copy, built with the same
+    template and options as the real prompts; None for languages other than English (the
+    examples are English: no example beats an English one to imitate)."""
     if options.language != "en":
         return None
-    prompt = build_prompt(EXAMPLE_PRODUCT, field_name, options, template=template, voice=voice)
-    return prompt, EXAMPLE_COPY[CopyField(field_name)]
+    prompt = build_prompt(example_product, field_name, options, template=template, voice=voice)
+    return prompt, example_copy
 
 
-def decoding_params(
-    field_name: str,
-    options: PromptOptions,
-    *,
-    template: str | None = None,
-    voice: VoiceSettings | None = None,
-) -> GenerationParams:
-    """Greedy decoding for `field_name` with the one-shot example exchange and the copy's own
-    loops curbed (the penalties look at generated tokens only: the facts may still be quoted)."""
-    exchange = example_exchange(field_name, options, template=template, voice=voice)
+def decoding_params(field_name: str, options: PromptOptions) -> GenerationParams:
+    """Greedy decoding for `field_name` with the copy's own loops curbed (the penalties look at
+    generated tokens only: the facts may still be quoted). The caller adds the example exchange
+    of each prompt (prompt_examples) and, for several candidates, their temperatures."""
     return GenerationParams(
         max_new_tokens=max_new_tokens(field_name, options.length),
         repetition_penalty=COPY_REPETITION_PENALTY,
         no_repeat_ngram_size=COPY_NO_REPEAT_NGRAM,
-        examples=(exchange,) if exchange else (),
     )
 
 

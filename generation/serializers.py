@@ -3,6 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api_fields import MAX_ID
 from catalog.serializers import JobSerializer, run_rule
 from generation.models import CopyField, Draft, DraftStatus, DraftVersion
 from generation.prompts import LANGUAGES, LENGTHS, TONES
@@ -16,7 +17,9 @@ class GenerationRequestCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=CopyField.choices), min_length=1
     )
     product_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100_000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100_000,
     )
     category = serializers.CharField(required=False, allow_blank=True, max_length=300)
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -49,25 +52,62 @@ class GenerationRequestSerializer(JobSerializer):
         return f"/api/v1/jobs/{job.pk}/"
 
 
+class CandidateScoreSerializer(serializers.Serializer):
+    candidate = serializers.IntegerField(help_text="0-based index among the candidates.")
+    temperature = serializers.FloatField(help_text="0 = greedy.")
+    flags = serializers.IntegerField(help_text="Flags of the candidate as generated.")
+    penalty = serializers.FloatField(help_text="Weighted flags (unsupported claims weigh most).")
+    coverage = serializers.FloatField(help_text="Share of the product's facts it uses (0-1).")
+
+
+class SelectionSerializer(serializers.Serializer):
+    """How a generated version was chosen among its candidates (null on edits)."""
+
+    candidates = serializers.IntegerField()
+    chosen = serializers.IntegerField(allow_null=True, help_text="null when the fallback won.")
+    fallback = serializers.BooleanField(help_text="A plain draft built from the facts only.")
+    dropped = serializers.IntegerField(help_text="Flagged sentences dropped by the repair.")
+    coverage = serializers.FloatField()
+    why = serializers.CharField()
+    examples = serializers.ListField(child=serializers.CharField())
+    scores = CandidateScoreSerializer(many=True)
+
+
 class DraftVersionSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(
-        source="created_by.get_username", read_only=True, default=None
+        source="created_by.get_username", read_only=True, default=None, allow_null=True
     )
+    selection = serializers.SerializerMethodField()
 
     class Meta:
         model = DraftVersion
-        fields = ("number", "text", "source", "checks", "job", "created_by", "created_at")
+        fields = (
+            "number",
+            "text",
+            "source",
+            "checks",
+            "selection",
+            "job",
+            "created_by",
+            "created_at",
+        )
         read_only_fields = fields
+
+    @extend_schema_field(SelectionSerializer(allow_null=True))
+    def get_selection(self, version) -> dict | None:
+        return (version.checks or {}).get("selection")
 
 
 class DraftSerializer(serializers.ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     text = serializers.CharField(source="current_version.text", read_only=True, default="")
     version = serializers.IntegerField(
-        source="current_version.number", read_only=True, default=None
+        source="current_version.number", read_only=True, default=None, allow_null=True
     )
     checks = serializers.JSONField(source="current_version.checks", read_only=True, default=dict)
-    reviewer = serializers.CharField(source="reviewer.get_username", read_only=True, default=None)
+    reviewer = serializers.CharField(
+        source="reviewer.get_username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Draft

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog import jobs as job_services
+from catalog.audit import record_audit
 from catalog.errors import Conflict, InvalidInput, ShopError
 from catalog.models import Job, Product, Shop
 from catalog.rules import clean_text, too_long
@@ -280,8 +281,14 @@ def add_version(
     user=None,
     job: Job | None = None,
     banned_phrases: list[str] | None = None,
+    examples: list[str] = (),
+    selection: dict | None = None,
+    voice: str | None = None,
 ) -> DraftVersion:
-    """A new checked version on the product's open draft for `field` (created if none)."""
+    """A new checked version on the product's open draft for `field` (created if none).
+    `examples`: the example copy the model was shown (leak check); `selection`: how the text
+    was chosen among candidates (generation/selection.py), kept with the checks; `voice` and
+    `banned_phrases` default to the shop's brand voice (the voice counts as support for claims)."""
     draft = (
         Draft.objects.select_for_update()
         .filter(product=product, field=field, status__in=OPEN_STATUSES)
@@ -296,15 +303,20 @@ def add_version(
             draft = Draft.objects.select_for_update().get(
                 product=product, field=field, status__in=OPEN_STATUSES
             )
-    if banned_phrases is None:
-        banned_phrases = voice_settings(product.shop).banned_phrases
+    if banned_phrases is None or voice is None:
+        settings = voice_settings(product.shop)
+        banned_phrases = settings.banned_phrases if banned_phrases is None else banned_phrases
+        voice = settings.voice if voice is None else voice
     last = draft.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    checks = run_checks(text, field, product, banned_phrases, examples, voice)
+    if selection is not None:
+        checks["selection"] = selection
     version = DraftVersion.objects.create(
         draft=draft,
         number=last + 1,
         text=text,
         source=source,
-        checks=run_checks(text, field, product, banned_phrases),
+        checks=checks,
         job=job,
         created_by=user,
     )
@@ -384,6 +396,8 @@ def approve_draft(draft: Draft, *, user, replace_published: bool = False) -> Dra
     draft.reviewer = user
     draft.reviewed_at = timezone.now()
     draft.save(update_fields=["status", "reviewer", "reviewed_at", "updated_at"])
+    details = {"field": draft.field, "product_id": product.pk, "version_id": version.pk}
+    record_audit(product.shop, user, "draft.approve", target=draft, details=details)
     return draft
 
 

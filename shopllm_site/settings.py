@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "catalog",
     "generation",
     "answers",
@@ -42,16 +45,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before SecurityMiddleware: its HTTPS redirect must see only trusted X-Forwarded-Proto.
+    "catalog.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "catalog.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "catalog.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "catalog.middleware.CurrentShopMiddleware",
+    "axes.middleware.AxesMiddleware",
     # Last, so that its process_exception sees a view's ShopError first.
     "catalog.middleware.ShopErrorMiddleware",
 ]
@@ -95,6 +103,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes counts failed log-ins in the database and refuses the log-in page with a 429
+# (Retry-After) once an account, or an address, has SHOPLLM_LOGIN_FAILURE_LIMIT failures within
+# the cool-off; the lock lifts by itself after SHOPLLM_LOGIN_COOLOFF_MINUTES, and a successful
+# log-in clears the account's count. The address is REMOTE_ADDR as TrustedProxyMiddleware left it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SHOPLLM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SHOPLLM_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "catalog.views.errors.login_locked_out"
+AXES_IPWARE_PROXY_COUNT = None
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -127,6 +150,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security: strict when DEBUG=0 so that `manage.py check --deploy` is clean.
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For/-Proto/-Host are
+# believed; from any other peer those headers are dropped (catalog.middleware).
+SHOPLLM_TRUSTED_PROXIES = env_list("SHOPLLM_TRUSTED_PROXIES", [])
+# No inline script or style anywhere (templates keep theirs in static/); images may come from
+# https (product image URLs); htmx needs only 'self'.
+SHOPLLM_CSP = env_str(
+    "SHOPLLM_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+SHOPLLM_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -138,7 +175,20 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+if SHOPLLM_TRUSTED_PROXIES:
+    # Only a trusted proxy's header survives TrustedProxyMiddleware, so only it can say https.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Cache: API throttling counts live here. Per process by default; with several web processes
+# set SHOPLLM_CACHE_URL (redis://...) so that they share one count.
+SHOPLLM_CACHE_URL = env_str("SHOPLLM_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOPLLM_CACHE_URL}
+        if SHOPLLM_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Django REST Framework
 REST_FRAMEWORK = {
@@ -147,6 +197,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["catalog.api_permissions.IsShopMember"],
+    "DEFAULT_PARSER_CLASSES": [
+        "catalog.api_parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -155,6 +210,19 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "catalog.api_errors.ShopAutoSchema",
+    # Per token, per anonymous address, and per address for wrong tokens (catalog.api_throttling).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "catalog.api_throttling.TokenRateThrottle",
+        "catalog.api_throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("SHOPLLM_API_RATE_TOKEN", "1200/min"),
+        "anon": env_str("SHOPLLM_API_RATE_ANON", "60/min"),
+        "failed_token": env_str("SHOPLLM_API_RATE_FAILED_TOKEN", "20/min"),
+    },
+    # The client address is REMOTE_ADDR, which TrustedProxyMiddleware sets from a trusted
+    # proxy's X-Forwarded-For; DRF must not read that header itself (any client can send it).
+    "NUM_PROXIES": 0,
     "EXCEPTION_HANDLER": "catalog.api_errors.structured_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -162,6 +230,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalog, customers, interactions, product copy and recommendations per shop.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Docs and schema for signed-in people and token holders, unless SHOPLLM_PUBLIC_API_DOCS=1.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny"
+        if env_bool("SHOPLLM_PUBLIC_API_DOCS", False)
+        else "rest_framework.permissions.IsAuthenticated"
+    ],
+    # Swagger UI from the drf-spectacular-sidecar package: served by this site, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`/`field`; name each enum after its model so clients get
     # stable, distinct types.
@@ -186,15 +263,43 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Long model jobs must not be re-delivered while still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
-}
-CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-jobs": {"task": "catalog.tasks.requeue_stuck_jobs", "schedule": 120.0},
-}
-# A job still `queued` this long after creation was probably lost by a broker outage.
+# Jobs recover by themselves (catalog.jobs): a running job beats every SHOPLLM_JOB_HEARTBEAT_S;
+# the reaper, run by beat every SHOPLLM_JOB_SWEEP_S, queues again a job silent for
+# SHOPLLM_JOB_HEARTBEAT_TIMEOUT_S. A dead worker's job is back in the queue within
+# timeout + sweep (60 + 30 s by default: under 2 minutes), at most SHOPLLM_JOB_MAX_WORKER_LOSSES
+# times. The same sweep sends jobs whose send failed while the broker was down (<= 1 minute
+# after it is back).
+SHOPLLM_JOB_HEARTBEAT_S = env_int("SHOPLLM_JOB_HEARTBEAT_S", 15, minimum=1)
+SHOPLLM_JOB_HEARTBEAT_TIMEOUT_S = env_int("SHOPLLM_JOB_HEARTBEAT_TIMEOUT_S", 60, minimum=2)
+SHOPLLM_JOB_SWEEP_S = env_int("SHOPLLM_JOB_SWEEP_S", 30, minimum=1)
+SHOPLLM_JOB_MAX_WORKER_LOSSES = env_int("SHOPLLM_JOB_MAX_WORKER_LOSSES", 3, minimum=1)
+# A job sent but still `queued` this long probably lost its message (Redis restarted empty).
 SHOPLLM_JOB_REQUEUE_AFTER_S = env_int("SHOPLLM_JOB_REQUEUE_AFTER_S", 300, minimum=10)
+if SHOPLLM_JOB_HEARTBEAT_TIMEOUT_S < 2 * SHOPLLM_JOB_HEARTBEAT_S:
+    raise ImproperlyConfigured(
+        "SHOPLLM_JOB_HEARTBEAT_TIMEOUT_S must be at least twice SHOPLLM_JOB_HEARTBEAT_S, or a "
+        "slow beat would pass for a lost worker."
+    )
+# Visibility timeout: how long Redis waits for a delivered, unacknowledged message (acks_late:
+# a job's message is acknowledged when the job ends) before delivering it again. Set it above
+# the longest job plus the longest retry countdown (RetryPolicy.backoff_max_s, 600 s). Shorter is
+# not harmful (a second delivery of a job whose heartbeat is fresh does nothing) but wasteful;
+# recovery from a lost worker does not wait for it: the reaper does that.
+SHOPLLM_JOB_VISIBILITY_TIMEOUT_S = env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SHOPLLM_JOB_VISIBILITY_TIMEOUT_S}
+# `expires`: a sweep nobody picked up in time is dropped, not piled up while workers are down.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-jobs": {
+        "task": "catalog.tasks.requeue_stuck_jobs",
+        "schedule": float(SHOPLLM_JOB_SWEEP_S),
+        "options": {"expires": SHOPLLM_JOB_SWEEP_S},
+    },
+    "reap-lost-jobs": {
+        "task": "catalog.tasks.reap_lost_jobs",
+        "schedule": float(SHOPLLM_JOB_SWEEP_S),
+        "options": {"expires": SHOPLLM_JOB_SWEEP_S},
+    },
+}
 
 # Models
 SHOPLLM_MODEL_CACHE_DIR = Path(env_str("SHOPLLM_MODEL_CACHE_DIR", str(VAR_DIR / "models")))
@@ -221,7 +326,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Personal data (a shopper's e-mail in a question, a phone number in an error) never reaches
+    # a log line: every handler redacts the formatted message first.
+    "filters": {"redact_pii": {"()": "shopllm_site.trust.pii.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_pii"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -24,6 +25,12 @@ from tests import demo_jobs  # noqa: F401  (registers the tests' own job kind)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_limits():
+    """API throttle counts live in the cache: each test starts with none used."""
+    cache.clear()
 
 
 def make_user(username: str, **extra):
@@ -189,16 +196,31 @@ def redis_key_prefix() -> str:
     return f"shopllm-test-{uuid.uuid4().hex[:8]}:"
 
 
-@pytest.fixture
-def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
-    """Start `celery worker` in a subprocess on the test database; yields when it is ready.
+# One process on both queues, the tests' demo job kind included.
+WORKER_COMMAND = [
+    sys.executable,
+    "-m",
+    "celery",
+    "-A",
+    "shopllm_site",
+    "worker",
+    "--include",
+    "tests.demo_jobs",
+    "-Q",
+    "default,gpu",
+    "-c",
+    "1",
+    "--pool",
+    "solo",
+    "--without-gossip",
+    "--without-mingle",
+    "-l",
+    "INFO",
+]
 
-    The test process sends tasks through the same Redis with a key prefix of its own, so that
-    other runs sharing the Redis never see them. Needs `transactional_db`: the worker is
-    another process and only sees committed rows.
-    """
-    from shopllm_site.celery import app
 
+def worker_env(settings, redis_url: str, redis_key_prefix: str) -> dict[str, str]:
+    """Environment for a Celery process (worker or beat) on the test database and Redis."""
     database = settings.DATABASES["default"]
     env = dict(os.environ)
     env["SHOPLLM_REDIS_KEY_PREFIX"] = redis_key_prefix
@@ -212,6 +234,20 @@ def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
             f":{database['PORT'] or 5432}/{database['NAME']}"
         )
     env["DATABASE_CONN_MAX_AGE"] = "0"
+    return env
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
+    """Start `celery worker` in a subprocess on the test database; yields when it is ready.
+
+    The test process sends tasks through the same Redis with a key prefix of its own, so that
+    other runs sharing the Redis never see them. Needs `transactional_db`: the worker is
+    another process and only sees committed rows.
+    """
+    from shopllm_site.celery import app
+
+    env = worker_env(settings, redis_url, redis_key_prefix)
     old_options = dict(app.conf.broker_transport_options or {})
     old_result_options = dict(app.conf.result_backend_transport_options or {})
     app.conf.broker_transport_options = {**old_options, "global_keyprefix": redis_key_prefix}
@@ -223,26 +259,7 @@ def celery_worker(transactional_db, redis_url, redis_key_prefix, settings):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "shopllm_site",
-                "worker",
-                "--include",
-                "tests.demo_jobs",
-                "-Q",
-                "default,gpu",
-                "-c",
-                "1",
-                "--pool",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
+            WORKER_COMMAND,
             cwd=ROOT,
             env=env,
             stdout=log_file,

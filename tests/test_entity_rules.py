@@ -104,6 +104,7 @@ PRODUCT_CASES = [
     Case("too long bullet", {"bullet_points": ["b" * 301]}, "bullet_points"),
     Case("eleven bullets", {"bullet_points": [f"b{i}" for i in range(11)]}, "bullet_points"),
     Case("too many attributes", {"attributes": {f"k{i}": "v" for i in range(51)}}, "attributes"),
+    Case("500 attributes", {"attributes": {f"k{i}": "v" for i in range(500)}}, "attributes"),
     Case("too long attribute value", {"attributes": {"material": "v" * 501}}, "attributes"),
     Case("oversize description", {"description": "d" * 10_001}, "description"),
     Case("negative price", {"price": "-1"}, "price"),

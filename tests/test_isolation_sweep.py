@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from answers.models import FaqEntry, ShopperQuestion
 from catalog import services
-from catalog.models import Interaction, Job, Product
+from catalog.models import AuditEvent, Customer, Interaction, Job, Product
 from generation.models import Draft
 from generation.services import add_version
 
@@ -78,7 +78,8 @@ def shop_a_rows(shop, owner):
     ids = {product.pk, customer.pk, job.pk, draft.pk, faq.pk, question.pk}
     ids |= set(Interaction.objects.filter(shop=shop).values_list("pk", flat=True))
     ids |= set(draft.versions.values_list("pk", flat=True))
-    return {"ids": sorted(ids), "product": product, "draft": draft, "job": job, "faq": faq}
+    rows = {"ids": sorted(ids), "product": product, "draft": draft, "job": job, "faq": faq}
+    return {**rows, "customer": customer}
 
 
 def _urls(ids: list[int]) -> list[str]:
@@ -130,3 +131,8 @@ def test_outsider_posts_to_every_route_change_nothing_of_shop_a(
     assert Job.objects.get(pk=shop_a_rows["job"].pk).status == "queued"
     assert FaqEntry.objects.filter(pk=shop_a_rows["faq"].pk).exists()
     assert ShopperQuestion.objects.get(question__contains=MARK).status == "pending_review"
+    # The privacy routes (export, erase, audit log) neither erased nor exported shop A's customer.
+    customer = shop_a_rows["customer"]
+    assert Customer.objects.filter(pk=customer.pk, name=f"Ana {MARK}").exists()
+    assert Interaction.objects.filter(customer=customer).count() == 1
+    assert not AuditEvent.objects.filter(shop=customer.shop_id).exists()

@@ -1,5 +1,6 @@
 """Dependencies point down: catalog <- {generation, answers, recommendations}, and the model
-package (shopllm_site.ml) below all of them. Checked on the source text, templates included."""
+package (shopllm_site.ml) and the trust package (shopllm_site.trust: claim checks, prompt data,
+personal data) below all of them. Checked on the source text, templates included."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ RULES = {
     ("recommendations", "templates/recommendations"): ("generation", "answers"),
     ("answers", "templates/answers"): ("generation", "recommendations"),
     ("shopllm_site/ml",): APPS,
+    ("shopllm_site/trust",): APPS,
 }
 
 TEMPLATE_TAG = re.compile(r"{%.*?%}", re.DOTALL)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import chain, islice
 
 from django.db.models import QuerySet
 
@@ -60,7 +61,17 @@ def format_list(items: list, separators: str) -> str:
 
 
 def stream_csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    """UTF-8 CSV text in pieces: a byte-order mark (for spreadsheets), the header, the rows."""
+    """UTF-8 CSV text in pieces: a byte-order mark (for spreadsheets), the header, the rows.
+
+    The first row is read before this returns: the query runs while the view can still answer
+    with an error, not after a 200 and half a file have gone out.
+    """
+    rows = iter(rows)
+    first = list(islice(rows, 1))
+    return _csv_lines(header, chain(first, rows))
+
+
+def _csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(list(header))
     for row in rows:

@@ -116,40 +116,69 @@ def _header(cells: list[str], kind: CsvKind) -> list[str]:
     return names
 
 
+# The one text the product rule keeps on several lines; a line break in any other cell means a
+# quote was opened and not closed where the writer meant, and the lines after it were swallowed.
+MULTILINE_COLUMNS = frozenset({"description"})
+
+
 def read_rows(text: str, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] | str]]:
     """Yield (line, {column: cell}) per data row, or (line, message) for a misshapen row.
 
-    Blank lines are not rows and are passed over; a quoted cell may span lines, and the line
-    given is the one the row starts on.
+    Blank lines are not rows and are passed over; a quoted cell may span lines (in the
+    description only), and the line given is the one the row starts on. The reader is strict:
+    a stray quote or a quote still open at the end of the file is a bad row, never rows
+    silently merged into one cell.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
         header_cells = next(reader, None)
-        if not header_cells or not any(cell.strip() for cell in header_cells):
-            raise ImportRejected("The file is empty: it needs a header line and rows.", line=1)
-        columns = _header(header_cells, kind)
-        width = len(columns)
-        previous_end = reader.line_num
-        for cells in reader:
-            line, previous_end = previous_end + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
-                cells = cells[:width]  # trailing empty cells some spreadsheets add
-            if len(cells) != width:
-                yield (
-                    line,
-                    (
-                        f"The row has {len(cells)} cells but the header has {width} "
-                        "(a comma inside a value needs quotes around the value)."
-                    ),
-                )
-                continue
-            yield line, dict(zip(columns, cells, strict=True))
     except csv.Error as exc:
-        raise ImportRejected(
-            f"Line {reader.line_num} cannot be read as CSV ({exc}).", line=reader.line_num
-        ) from None
+        raise ImportRejected(f"The header cannot be read as CSV ({exc}).", line=1) from None
+    if not header_cells or not any(cell.strip() for cell in header_cells):
+        raise ImportRejected("The file is empty: it needs a header line and rows.", line=1)
+    columns = _header(header_cells, kind)
+    width = len(columns)
+    previous_end = reader.line_num
+    while True:
+        line = previous_end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            previous_end = reader.line_num
+            yield line, f"The row cannot be read as CSV ({exc}); check its quotes."
+            continue
+        previous_end = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
+            cells = cells[:width]  # trailing empty cells some spreadsheets add
+        if len(cells) != width:
+            yield (
+                line,
+                (
+                    f"The row has {len(cells)} cells but the header has {width} "
+                    "(a comma inside a value needs quotes around the value)."
+                ),
+            )
+            continue
+        row = dict(zip(columns, cells, strict=True))
+        spanning = [
+            name
+            for name, cell in row.items()
+            if name not in MULTILINE_COLUMNS and ("\n" in cell or "\r" in cell)
+        ]
+        if spanning:
+            yield (
+                line,
+                (
+                    f"The {spanning[0]} cell runs over lines {line}-{previous_end}: a quote "
+                    "opened in this row is probably not closed where it should be."
+                ),
+            )
+            continue
+        yield line, row
 
 
 # --- Validation -------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return member_list(request, add_form=form)
     membership = services.add_member(
-        request.shop, form.cleaned_data["username"], form.cleaned_data["role"]
+        request.shop, form.cleaned_data["username"], form.cleaned_data["role"], actor=request.user
     )
     name = membership.user.get_username()
     messages.success(request, f"{name} added as {membership.get_role_display()}.")
@@ -79,7 +79,7 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose owner, editor or viewer.")
     else:
-        services.change_role(membership, form.cleaned_data["role"])
+        services.change_role(membership, form.cleaned_data["role"], actor=request.user)
         messages.success(
             request, f"{membership.user.get_username()} is now {membership.get_role_display()}."
         )
@@ -90,7 +90,7 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_for_shop(Membership, request.shop, pk=pk)
-    services.remove_member(membership)
+    services.remove_member(membership, actor=request.user)
     messages.success(request, f"{membership.user.get_username()} removed from the shop.")
     return redirect("catalog:member_list")
 
@@ -122,7 +122,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST, shop=request.shop)
     if not form.is_valid():
         return _render_tokens(request, form, status=400)
-    token, key = services.create_api_token(form.cleaned_data["member"], form.cleaned_data["name"])
+    token, key = services.create_api_token(
+        form.cleaned_data["member"], form.cleaned_data["name"], actor=request.user
+    )
     messages.success(request, f"Token “{token.name}” created. Copy its key now: it is shown once.")
     fresh_form = TokenForm(shop=request.shop, initial={"member": request.membership.pk})
     return _render_tokens(request, fresh_form, new_key=key)
@@ -135,6 +137,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         token = ApiToken.objects.get(pk=pk, membership__shop=request.shop)
     except ApiToken.DoesNotExist:
         raise Http404("No such token.") from None
-    services.revoke_api_token(token)
+    services.revoke_api_token(token, actor=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("catalog:token_list")

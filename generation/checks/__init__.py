@@ -3,126 +3,60 @@
 Each check returns flags: {"check", "start", "end", "text", "message"} with character offsets
 into the text, so pages can highlight the spans (`render_flagged`, which escapes first).
 
-- grounding: numbers with units (normalised: ml/l, g/kg, mm/cm/m, inches...), materials, colours
-  and sizes in the text that contradict or are absent from the product's facts (title, brand,
-  category, tags, attributes).
+- grounding: every concrete claim (numbers with units, dimensions, years and counts; brands and
+  other names; certifications; materials with negation; colours; sizes; product type; origin;
+  warranty; compatibility; awards) must be supported by the product's facts, its published copy
+  or the shop's voice (closed world, shopllm_site.trust.claims); flags carry the claim's "kind".
 - length: per-field limits (SEO title 60, meta description 160, ...).
 - banned: the shop's banned phrases.
 - repetition: repeated sentences or word runs, degenerate output, leftover chat markup.
 - echo: the output copies the prompt's data block ("title: ...", "<brand>...") instead of copy.
-- personal_data: e-mail addresses and phone numbers.
+- personal_data: contact and payment data (shopllm_site.trust.pii): e-mails, phone numbers,
+  street addresses, cards, IBANs, national ids.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from generation.checks.units import (
-    BARE_NUMBER_RE,
-    Quantity,
-    find_quantities,
-    parse_number,
-    same_value,
-)
-from generation.checks.vocabulary import COLOUR_RE, COLOURS, MATERIAL_RE, MATERIALS, SIZE_RE
+from generation.checks.leak import check_leak
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
+from shopllm_site.trust.claims import Facts, check_claims
+from shopllm_site.trust.pii import find_pii
 
 
-@dataclass
-class ProductFacts:
-    """Everything the copy may state, as text and as parsed quantities."""
-
-    text: str  # lower-cased facts
-    quantities: list[Quantity]
-    numbers: set[float]
-    materials: set[str]
-    colours: set[str]
-
-    @classmethod
-    def from_product(cls, product) -> ProductFacts:
-        parts = [product.title, product.brand, product.category, " ".join(product.tags or [])]
-        for key, value in (product.attributes or {}).items():
-            if isinstance(value, list | tuple):
-                value = ", ".join(str(item) for item in value)
-            parts.append(f"{key}: {value}")
-        text = "\n".join(str(part) for part in parts if part)
-        return cls.from_text(text)
-
-    @classmethod
-    def from_text(cls, text: str) -> ProductFacts:
-        quantities = find_quantities(text)
-        numbers = {
-            value
-            for match in BARE_NUMBER_RE.finditer(text)
-            if (value := parse_number(match.group("num"))) is not None
-        }
-        materials = {MATERIALS[m.group(0).lower()] for m in MATERIAL_RE.finditer(text)}
-        # "stainless steel" also vouches for "steel"
-        if "stainless steel" in materials:
-            materials.add("steel")
-        colours = {COLOURS[m.group(0).lower()] for m in COLOUR_RE.finditer(text)}
-        return cls(text.lower(), quantities, numbers, materials, colours)
+def product_facts(product, voice: str = "") -> Facts:
+    """The closed world a draft is checked against: the product's data, its published copy and
+    the shop's brand voice (shopllm_site.trust imports no app, so the adapter lives here)."""
+    texts = [
+        product.description,
+        "\n".join(product.bullet_points or []),
+        product.seo_title,
+        product.meta_description,
+    ]
+    return Facts.from_values(
+        title=product.title,
+        brand=product.brand,
+        category=product.category,
+        attributes=dict(product.attributes or {}),
+        tags=list(product.tags or []),
+        texts=[text for text in texts if text],
+        voice=voice,
+    )
 
 
 def _flag(check: str, start: int, end: int, text: str, message: str) -> dict:
     return {"check": check, "start": start, "end": end, "text": text[start:end], "message": message}
 
 
-def check_grounding(text: str, facts: ProductFacts) -> list[dict]:
-    flags = []
-    covered: list[tuple[int, int]] = []
-    for quantity in find_quantities(text):
-        covered.append((quantity.start, quantity.end))
-        if quantity.dimension == "percent" and any(
-            same_value(quantity.value, number) for number in facts.numbers
-        ):
-            continue
-        same_dimension = [q for q in facts.quantities if q.dimension == quantity.dimension]
-        if any(same_value(quantity.value, q.value) for q in same_dimension):
-            continue
-        if same_dimension:
-            known = ", ".join(sorted({q.text for q in same_dimension}))
-            message = f"“{quantity.text}” contradicts the product facts ({known})."
-        else:
-            message = f"“{quantity.text}” is not in the product facts."
-        flags.append(_flag("grounding", quantity.start, quantity.end, text, message))
-    for match in BARE_NUMBER_RE.finditer(text):
-        if any(start <= match.start() < end for start, end in covered):
-            continue
-        value = parse_number(match.group("num"))
-        # Small counts ("one of 2 sizes") are too common to check; a bigger number must be a fact.
-        if value is None or value < 3 or any(same_value(value, n) for n in facts.numbers):
-            continue
-        flags.append(
-            _flag(
-                "grounding",
-                match.start(),
-                match.end(),
-                text,
-                f"The number {match.group(0)} is not in the product facts.",
-            )
-        )
-    for match in MATERIAL_RE.finditer(text):
-        material = MATERIALS[match.group(0).lower()]
-        if material not in facts.materials:
-            message = f"Material “{match.group(0)}” is not in the product facts."
-            flags.append(_flag("grounding", match.start(), match.end(), text, message))
-    for match in COLOUR_RE.finditer(text):
-        colour = COLOURS[match.group(0).lower()]
-        if colour not in facts.colours:
-            message = f"Colour “{match.group(0)}” is not in the product facts."
-            flags.append(_flag("grounding", match.start(), match.end(), text, message))
-    for match in SIZE_RE.finditer(text):
-        size = (match.group("named") or match.group("code")).lower()
-        if not re.search(rf"\b{re.escape(size)}\b", facts.text):
-            message = f"Size “{match.group(0)}” is not in the product facts."
-            flags.append(_flag("grounding", match.start(), match.end(), text, message))
-    return flags
+def check_grounding(text: str, facts: Facts) -> list[dict]:
+    """Claims the facts do not support (shopllm_site.trust.claims), stored under the check name
+    "grounding" that pages, counts and candidate selection know, with the claim's kind."""
+    return [{**flag.as_dict(), "check": "grounding"} for flag in check_claims(text, facts)]
 
 
 def check_length(text: str, field: str) -> list[dict]:
@@ -252,25 +186,25 @@ def check_echo(text: str, attribute_names: Iterable[str] = ()) -> list[dict]:
     return flags
 
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}[./]\d{2}[./]\d{4}")
-PHONE_RE = re.compile(r"(?<![\w])\+?\(?\d[\d\s().-]{6,}\d(?![\w])")
+# Copy names people through brands and product lines ("Emma mattress", "Paul Hewitt"), and
+# "order" is an ordinary word in it: only contact and payment data is a leak there.
+COPY_PII_KINDS = {
+    "email": "An e-mail address.",
+    "phone": "A phone number.",
+    "address": "A street address.",
+    "card": "A payment card number.",
+    "cvv": "A card security code.",
+    "iban": "A bank account (IBAN).",
+    "id": "A national id number.",
+}
 
 
 def check_personal_data(text: str) -> list[dict]:
-    flags = [
-        _flag("personal_data", m.start(), m.end(), text, "An e-mail address.")
-        for m in EMAIL_RE.finditer(text)
+    return [
+        _flag("personal_data", start, end, text, COPY_PII_KINDS[kind])
+        for kind, start, end in find_pii(text)
+        if kind in COPY_PII_KINDS
     ]
-    for match in PHONE_RE.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
-        if DATE_RE.search(match.group(0)):
-            continue
-        if len(digits) >= 8:
-            flags.append(
-                _flag("personal_data", match.start(), match.end(), text, "A phone number.")
-            )
-    return flags
 
 
 CHECK_LABELS = {
@@ -280,12 +214,22 @@ CHECK_LABELS = {
     "repetition": "Repetition or degenerate output",
     "echo": "Copies the prompt instead of writing copy",
     "personal_data": "Personal data",
+    "leak": "Copied from the example copy",
 }
 
 
-def run_checks(text: str, field: str, product, banned_phrases: Iterable[str] = ()) -> dict:
-    """All checks for one version: {"flags": [...], "counts": {check: n}, "ok": bool}."""
-    facts = ProductFacts.from_product(product)
+def run_checks(
+    text: str,
+    field: str,
+    product,
+    banned_phrases: Iterable[str] = (),
+    examples: Iterable[str] = (),
+    voice: str = "",
+) -> dict:
+    """All checks for one version: {"flags": [...], "counts": {check: n}, "ok": bool}.
+    `examples`: the example copy the model was shown (for the leak check); `voice`: the shop's
+    brand voice, which counts as support for claims."""
+    facts = product_facts(product, voice)
     flags = (
         check_grounding(text, facts)
         + check_length(text, field)
@@ -293,6 +237,7 @@ def run_checks(text: str, field: str, product, banned_phrases: Iterable[str] = (
         + check_repetition(text)
         + check_echo(text, (product.attributes or {}).keys())
         + check_personal_data(text)
+        + check_leak(text, examples, product)
     )
     flags.sort(key=lambda flag: (flag["start"], flag["end"]))
     counts: dict[str, int] = {}

@@ -35,6 +35,8 @@ def draft_text_context(draft: Draft) -> dict:
         "flagged_html": render_flagged(version.text, flags) if version else "",
         "flags": flags,
         "check_labels": CHECK_LABELS,
+        # How a generated version was chosen among candidates (absent on edits).
+        "selection": version.checks.get("selection") if version else None,
     }
 
 

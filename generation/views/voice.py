@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Product, Role
 from catalog.tenancy import shop_member_required
+from generation.examples import ExampleFinder
 from generation.forms import BrandVoiceForm, TemplateForm
 from generation.models import BrandVoice, CopyField
 from generation.prompts import (
@@ -16,7 +17,7 @@ from generation.prompts import (
     SYSTEM_MESSAGE,
     PromptOptions,
     build_prompt,
-    decoding_params,
+    example_exchange,
 )
 from generation.services import (
     save_brand_voice,
@@ -117,11 +118,16 @@ def template_preview(request: HttpRequest) -> HttpResponse:
     voice = voice_settings(request.shop)
     prompt = build_prompt(product, field, PromptOptions(), template=template, voice=voice)
     # What the model really receives: the example exchange comes before the product's prompt.
-    examples = decoding_params(field, PromptOptions(), template=template, voice=voice).examples
+    example = ExampleFinder(request.shop, field).for_products([product])[0]
+    exchange = example_exchange(
+        example.product, example.text, field, PromptOptions(), template=template, voice=voice
+    )
+    examples = (exchange,) if exchange else ()
     context = {
         "prompt": prompt,
         "system": SYSTEM_MESSAGE,
         "examples": examples,
+        "example_label": example.label,
         "product": product,
         "field": field,
     }

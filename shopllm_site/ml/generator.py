@@ -24,6 +24,12 @@ class GenerationParams:
 
     examples: earlier (user, assistant) exchanges put before each prompt in the chat (few-shot
     examples, the same for every prompt of the call). Empty by default.
+
+    Per-prompt overrides, for one batch that mixes products and candidates (verifier-guided
+    copy samples several candidates per product in the same batch): prompt_examples holds one
+    examples tuple per prompt (replacing `examples`), prompt_temperatures one temperature per
+    prompt (0 = greedy for that prompt; replacing `temperature`). Empty = not used; when set,
+    their length must equal the number of prompts.
     """
 
     max_new_tokens: int = 160
@@ -33,6 +39,8 @@ class GenerationParams:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     examples: tuple[tuple[str, str], ...] = ()
+    prompt_examples: tuple[tuple[tuple[str, str], ...], ...] = ()
+    prompt_temperatures: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -45,10 +53,25 @@ class GenerationParams:
             raise ValueError("repetition_penalty must be at least 1 (1 = off)")
         if self.no_repeat_ngram_size < 0:
             raise ValueError("no_repeat_ngram_size must not be negative (0 = off)")
+        if any(temperature < 0 for temperature in self.prompt_temperatures):
+            raise ValueError("prompt_temperatures must not be negative")
 
     @property
     def greedy(self) -> bool:
-        return self.temperature == 0
+        return self.temperature == 0 and not any(self.prompt_temperatures)
+
+    def check_prompt_count(self, count: int) -> None:
+        """Per-prompt overrides must match the prompts one to one."""
+        for name in ("prompt_examples", "prompt_temperatures"):
+            values = getattr(self, name)
+            if values and len(values) != count:
+                raise ValueError(f"{name} has {len(values)} entries for {count} prompts")
+
+    def examples_for(self, index: int) -> tuple[tuple[str, str], ...]:
+        return self.prompt_examples[index] if self.prompt_examples else self.examples
+
+    def temperature_for(self, index: int) -> float:
+        return self.prompt_temperatures[index] if self.prompt_temperatures else self.temperature
 
 
 @runtime_checkable

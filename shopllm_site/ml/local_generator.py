@@ -156,7 +156,11 @@ class LocalGenerator:
         if not prompts:
             self.last_token_count = 0
             return []
-        chats = [self.render_chat(prompt, system, params.examples) for prompt in prompts]
+        params.check_prompt_count(len(prompts))
+        chats = [
+            self.render_chat(prompt, system, params.examples_for(index))
+            for index, prompt in enumerate(prompts)
+        ]
         order = sorted(range(len(chats)), key=lambda index: len(chats[index]))
         outputs: list[str] = [""] * len(chats)
         tokens = 0
@@ -164,14 +168,19 @@ class LocalGenerator:
             use_cpu_threads(self.threads, self.device)
             for start in range(0, len(order), self.batch_size):
                 indices = order[start : start + self.batch_size]
-                texts, count = self._generate_batch([chats[i] for i in indices], params)
+                temperatures = [params.temperature_for(index) for index in indices]
+                texts, count = self._generate_batch(
+                    [chats[i] for i in indices], params, temperatures
+                )
                 tokens += count
                 for index, text in zip(indices, texts, strict=True):
                     outputs[index] = text
         self.last_token_count = tokens
         return outputs
 
-    def _generate_batch(self, chats: list[str], params: GenerationParams) -> tuple[list[str], int]:
+    def _generate_batch(
+        self, chats: list[str], params: GenerationParams, temperatures: list[float]
+    ) -> tuple[list[str], int]:
         import torch
 
         encoded = self.tokenizer(
@@ -181,14 +190,17 @@ class LocalGenerator:
             "max_new_tokens": params.max_new_tokens,
             "pad_token_id": self.tokenizer.pad_token_id,
         }
-        if params.greedy:
+        prompt_length = encoded["input_ids"].shape[1]
+        processors = generated_only_processors(params, prompt_length)
+        if not any(temperatures):
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         else:
             if params.seed is not None:
                 torch.manual_seed(params.seed)
-            kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
-        prompt_length = encoded["input_ids"].shape[1]
-        processors = generated_only_processors(params, prompt_length)
+            # One temperature per row (greedy rows included), applied by our own processor so
+            # that greedy and sampled candidates share one batch; top_p/top_k follow it.
+            kwargs.update(do_sample=True, temperature=1.0, top_p=params.top_p)
+            processors.append(_RowTemperature(temperatures))
         if processors:
             from transformers import LogitsProcessorList
 
@@ -213,6 +225,27 @@ def generated_only_processors(params: GenerationParams, prompt_length: int) -> l
     if params.no_repeat_ngram_size > 0:
         processors.append(_GeneratedNoRepeatNGram(params.no_repeat_ngram_size, prompt_length))
     return processors
+
+
+class _RowTemperature:
+    """Divides each row's scores by its own temperature; a row at 0 keeps only its best token
+    (greedy), so sampling it returns exactly what greedy decoding would."""
+
+    def __init__(self, temperatures: list[float]):
+        self.temperatures = temperatures
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        for row, temperature in enumerate(self.temperatures):
+            if temperature == 0:
+                best = int(torch.argmax(scores[row]))
+                value = scores[row, best].clone()
+                scores[row] = -float("inf")
+                scores[row, best] = value
+            elif temperature != 1:
+                scores[row] = scores[row] / temperature
+        return scores
 
 
 class _GeneratedRepetitionPenalty:

@@ -36,23 +36,31 @@ class OpenAICompatibleGenerator:
     ) -> list[str]:
         if not prompts:
             return []
+        params.check_prompt_count(len(prompts))
         if len(prompts) == 1:
-            return [self._complete(prompts[0], params, system)]
+            return [self._complete(prompts[0], 0, params, system)]
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(prompts))) as pool:
-            return list(pool.map(lambda prompt: self._complete(prompt, params, system), prompts))
+            return list(
+                pool.map(
+                    lambda index: self._complete(prompts[index], index, params, system),
+                    range(len(prompts)),
+                )
+            )
 
-    def _complete(self, prompt: str, params: GenerationParams, system: str | None) -> str:
+    def _complete(
+        self, prompt: str, index: int, params: GenerationParams, system: str | None
+    ) -> str:
         messages = []
         if system:
             messages.append({"role": "system", "content": system})
-        for user, assistant in params.examples:
+        for user, assistant in params.examples_for(index):
             messages.append({"role": "user", "content": user})
             messages.append({"role": "assistant", "content": assistant})
         messages.append({"role": "user", "content": prompt})
         body: dict = {
             "messages": messages,
             "max_tokens": params.max_new_tokens,
-            "temperature": params.temperature,
+            "temperature": params.temperature_for(index),
             "top_p": params.top_p,
         }
         if self.model:

@@ -1,7 +1,6 @@
 import pytest
 
 from generation.checks import (
-    ProductFacts,
     check_banned,
     check_echo,
     check_grounding,
@@ -11,9 +10,16 @@ from generation.checks import (
     render_flagged,
     run_checks,
 )
+from shopllm_site.trust.claims import Facts
 
-FACTS = ProductFacts.from_text(
-    "Trail Bottle\ncapacity: 750 ml\nmaterial: stainless steel\ncolour: blue\nweight: 0.35 kg"
+FACTS = Facts.from_values(
+    title="Trail Bottle",
+    attributes={
+        "capacity": "750 ml",
+        "material": "stainless steel",
+        "colour": "blue",
+        "weight": "0.35 kg",
+    },
 )
 
 
@@ -30,7 +36,7 @@ def flagged_texts(text: str) -> list[str]:
         ("Made of aluminium.", ["aluminium"]),
         ("Weighs only 500 g.", ["500 g"]),
         ("It is 30 cm tall.", ["30 cm"]),
-        ("Comes in size XL.", ["size XL"]),
+        ("Comes in size XL.", ["XL"]),
         ("Keeps drinks cold for 24 hours.", ["24 hours"]),
     ],
 )
@@ -61,7 +67,7 @@ def test_grounding_message_names_the_known_fact():
 
 
 def test_inches_and_centimetres_are_the_same_fact():
-    facts = ProductFacts.from_text("screen: 15.6 inch")
+    facts = Facts.from_values(attributes={"screen": "15.6 inch"})
     assert check_grounding("A 39.6 cm screen.", facts) == []
     assert [f["text"] for f in check_grounding("A 17 inch screen.", facts)] == ["17 inch"]
 

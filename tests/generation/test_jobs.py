@@ -43,8 +43,8 @@ def test_job_writes_one_checked_version_per_product_and_field(shop, owner, echo_
     versions = DraftVersion.objects.filter(job=job)
     assert versions.count() == 3
     assert all("flags" in version.checks for version in versions)
-    # Products are batched: 3 prompts fit one batch of 8.
-    assert [len(call[0]) for call in echo_generator.calls] == [3]
+    # Products are batched: 3 products x 3 candidates go in one generate() call.
+    assert [len(call[0]) for call in echo_generator.calls] == [9]
 
 
 def test_redelivered_job_skips_what_it_already_drafted(shop, owner, echo_generator):

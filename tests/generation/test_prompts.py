@@ -90,33 +90,45 @@ def test_trim_at_sentence_then_word_boundary():
 # --- One-shot example exchange, decoding knobs and echo clean-up -------------------------------
 
 
-def test_decoding_params_add_one_example_exchange_without_the_real_products_data(shop):
-    from generation.prompts import EXAMPLE_COPY, decoding_params
+def test_example_exchange_carries_the_example_products_facts_not_the_real_ones(shop):
+    from generation.examples import builtin_example
+    from generation.prompts import decoding_params, example_exchange
 
     product = make_product(shop, title="Summit Flask", attributes={"note": INJECTION})
-    params = decoding_params("description", PromptOptions(tone="premium"))
-    assert len(params.examples) == 1
-    example_prompt, example_reply = params.examples[0]
-    assert example_reply == EXAMPLE_COPY["description"]
+    example = builtin_example(product, "description")
+    example_prompt, example_reply = example_exchange(
+        example.product, example.text, "description", PromptOptions(tone="premium")
+    )
+    assert example_reply == example.text
     # The example is built by the same template, with its own delimited block...
     assert example_prompt.count("<product_facts>") == 1
     assert "Write a premium product description" in example_prompt
-    assert "title: Canvas Weekender Bag" in example_prompt
+    assert f"title: {example.product.title}" in example_prompt
     # ...and knows nothing of the real product, whose prompt is unchanged and alone.
     assert "Summit Flask" not in example_prompt and "poem" not in example_prompt
     real = build_prompt(product, "description", PromptOptions(tone="premium"))
-    assert real.count("<product_facts>") == 1 and "Canvas Weekender" not in real
+    assert real.count("<product_facts>") == 1 and example.product.title not in real
+    params = decoding_params("description", PromptOptions())
     assert params.repetition_penalty > 1 and params.no_repeat_ngram_size == 3
+    assert params.examples == ()  # each prompt brings its own example (prompt_examples)
 
 
-def test_example_exchange_uses_the_shops_template_and_is_skipped_for_other_languages():
-    from generation.prompts import decoding_params
+def test_example_exchange_uses_the_shops_template_and_is_skipped_for_other_languages(shop):
+    from generation.examples import builtin_example
+    from generation.prompts import example_exchange
 
-    params = decoding_params(
-        "seo_title", PromptOptions(), template="Title please: {product}", voice=VoiceSettings()
+    example = builtin_example(make_product(shop), "seo_title")
+    exchange = example_exchange(
+        example.product,
+        example.text,
+        "seo_title",
+        PromptOptions(),
+        template="Title please: {product}",
+        voice=VoiceSettings(),
     )
-    assert params.examples[0][0].startswith("Title please: <product_facts>")
-    assert decoding_params("seo_title", PromptOptions(language="de")).examples == ()
+    assert exchange[0].startswith("Title please: <product_facts>")
+    options = PromptOptions(language="de")
+    assert example_exchange(example.product, example.text, "seo_title", options) is None
 
 
 def test_generation_params_stay_backward_compatible():

@@ -3,11 +3,11 @@
 Before dropping them, make every job agree with what its run recorded, so that no run changes
 what it shows or whether it is served: a run without a job (its job was deleted) gets a job
 holding its old state, and a run whose lists were stored (succeeded) while its job ended
-otherwise (cancelled during the last step) gets a succeeded job.
+otherwise (cancelled during the last step) gets a succeeded job. 0005 then drops the copies
+(a migration of its own: PostgreSQL cannot alter a table in the transaction that wrote it).
 """
 
-import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations
 
 
 def give_every_run_a_matching_job(apps, schema_editor):
@@ -52,29 +52,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(give_every_run_a_matching_job, copy_job_state_back_to_runs),
-        migrations.RemoveIndex(
-            model_name="recommendationrun",
-            name="recommendat_shop_id_9f07a1_idx",
-        ),
-        migrations.RemoveField(
-            model_name="recommendationrun",
-            name="error",
-        ),
-        migrations.RemoveField(
-            model_name="recommendationrun",
-            name="finished_at",
-        ),
-        migrations.RemoveField(
-            model_name="recommendationrun",
-            name="status",
-        ),
-        migrations.AlterField(
-            model_name="recommendationrun",
-            name="job",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.RESTRICT,
-                related_name="recommendation_run",
-                to="catalog.job",
-            ),
-        ),
     ]

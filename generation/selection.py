@@ -1,0 +1,254 @@
+"""Verifier-guided copy: pick the best of several candidates, repair it, or fall back to the facts.
+
+The generator writes several candidates per (product, field) in one batch (the greedy one and a
+few samples). Each is cleaned and checked; a candidate's penalty weighs its flags (claims the
+facts do not support weigh most) and its fact coverage says how much of the product it uses.
+Then, best first, each candidate is repaired at sentence level (sentences or bullets holding a
+flag are dropped) and the first clean one with the most coverage wins. When no candidate comes
+out clean, the draft is a plain faithful text built from the facts alone, and says so.
+
+The outcome is stored with the version (`checks["selection"]`), so the draft page and the API can
+show how many candidates were tried and why the chosen one won.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generation.checks import run_checks
+from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
+from generation.prompts import clean_output
+from shopllm_site.trust.claims import Facts, fact_coverage
+
+# Greedy first (the model's most likely copy), then samples for variety to choose from. Three
+# candidates triple the tokens; batching them with the other products keeps the job fast.
+CANDIDATE_TEMPERATURES = (0.0, 0.7, 1.0)
+SAMPLING_SEED = 20240611  # sampled candidates repeat across runs: a re-run job writes the same
+
+# How much a flag of each check costs a candidate: unsupported claims and copied example words
+# are what a merchant must never publish; length and repetition are blemishes.
+FLAG_WEIGHTS = {
+    "claims": 10.0,
+    "grounding": 10.0,
+    "leak": 10.0,
+    "personal_data": 10.0,
+    "echo": 5.0,
+    "banned": 5.0,
+    "repetition": 3.0,
+    "length": 1.0,
+}
+# A repaired candidate must keep at least this many words to be worth more than the fallback.
+MIN_WORDS = {
+    CopyField.DESCRIPTION: 12,
+    CopyField.BULLET_POINTS: 6,
+    CopyField.SEO_TITLE: 3,
+    CopyField.META_DESCRIPTION: 8,
+}
+SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.MULTILINE)
+WORD_RE = re.compile(r"\w+")
+
+
+@dataclass
+class Candidate:
+    index: int
+    temperature: float
+    text: str
+    checks: dict
+    coverage: float
+    penalty: float
+    dropped: int = 0  # sentences (or bullets) removed by the repair
+
+    def summary(self) -> dict:
+        return {
+            "candidate": self.index,
+            "temperature": self.temperature,
+            "flags": len(self.checks["flags"]),
+            "penalty": round(self.penalty, 2),
+            "coverage": round(self.coverage, 3),
+        }
+
+
+@dataclass
+class Choice:
+    text: str
+    selection: dict = field(default_factory=dict)
+
+    @property
+    def fallback(self) -> bool:
+        return bool(self.selection.get("fallback"))
+
+
+def product_facts(product) -> Facts:
+    return Facts.from_values(
+        title=product.title,
+        brand=product.brand,
+        category=product.category,
+        attributes=dict(product.attributes or {}),
+        tags=list(product.tags or []),
+    )
+
+
+def penalty_of(checks: dict) -> float:
+    return sum(FLAG_WEIGHTS.get(flag["check"], 5.0) for flag in checks["flags"])
+
+
+def units(text: str, field_name: str) -> list[tuple[int, int]]:
+    """The pieces a repair may drop: bullets (lines) for bullet points, else sentences."""
+    pattern = re.compile(r"[^\n]+") if field_name == CopyField.BULLET_POINTS else SENTENCE_RE
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if m.group(0).strip()]
+
+
+def repair(text: str, checks: dict, field_name: str) -> tuple[str, int]:
+    """The text without the sentences (bullets) that hold a flag, and how many were dropped.
+    Flags without a span (start == end: "too many bullets", "degenerate") cannot be repaired
+    by dropping a sentence and leave the text as it is."""
+    spans = [(f["start"], f["end"]) for f in checks["flags"] if f["end"] > f["start"]]
+    kept, dropped = [], 0
+    for start, end in units(text, field_name):
+        if any(s < end and e > start for s, e in spans):
+            dropped += 1
+        else:
+            kept.append(text[start:end].strip())
+    joiner = "\n" if field_name == CopyField.BULLET_POINTS else " "
+    return joiner.join(kept).strip(), dropped
+
+
+def choose(
+    raws: list[str],
+    temperatures: tuple[float, ...] | list[float],
+    field_name: str,
+    product,
+    *,
+    length: str = "medium",
+    banned_phrases: list[str] = (),
+    examples: list[str] = (),
+    example_labels: list[str] = (),
+    voice: str = "",
+) -> Choice:
+    """The copy to store for one (product, field) from its raw candidates, with the reasons."""
+    facts = product_facts(product)
+
+    def assess(index: int, temperature: float, text: str, dropped: int = 0) -> Candidate:
+        checks = run_checks(text, field_name, product, banned_phrases, examples, voice)
+        return Candidate(
+            index,
+            temperature,
+            text,
+            checks,
+            fact_coverage(text, facts),
+            penalty_of(checks),
+            dropped,
+        )
+
+    candidates = [
+        assess(index, temperature, clean_output(raw, field_name, length) or raw.strip())
+        for index, (raw, temperature) in enumerate(zip(raws, temperatures, strict=True))
+    ]
+    ranked = sorted(candidates, key=lambda c: (c.penalty, -c.coverage, c.index))
+    clean = []
+    for candidate in ranked:
+        if not candidate.checks["flags"]:
+            clean.append(candidate)
+            continue
+        text, dropped = repair(candidate.text, candidate.checks, field_name)
+        if dropped and len(WORD_RE.findall(text)) >= MIN_WORDS[CopyField(field_name)]:
+            repaired = assess(candidate.index, candidate.temperature, text, dropped)
+            if not repaired.checks["flags"]:
+                clean.append(repaired)
+    selection = {
+        "candidates": len(candidates),
+        "scores": [candidate.summary() for candidate in candidates],
+        "examples": list(example_labels),
+    }
+    if not clean:
+        worst = min(candidates, key=lambda c: c.penalty) if candidates else None
+        flags = len(worst.checks["flags"]) if worst else 0
+        text = fallback_copy(product, field_name)
+        selection.update(
+            chosen=None,
+            fallback=True,
+            dropped=0,
+            coverage=round(fact_coverage(text, facts), 3),
+            why=(
+                f"None of the {len(candidates)} candidates came out clean, even after dropping "
+                f"flagged sentences (the best still had {flags} flag(s)): this plain draft is "
+                "built from the product facts only."
+            ),
+        )
+        return Choice(text, selection)
+    # Most facts used wins; then fewer sentences dropped, then the greedy (lower) candidate.
+    best = max(clean, key=lambda c: (round(c.coverage, 3), -c.dropped, -c.index))
+    kind = "greedy" if best.temperature == 0 else f"sampled at temperature {best.temperature:g}"
+    repaired = (
+        f" after dropping {best.dropped} flagged sentence(s)" if best.dropped else " as written"
+    )
+    selection.update(
+        chosen=best.index,
+        fallback=False,
+        dropped=best.dropped,
+        coverage=round(best.coverage, 3),
+        why=(
+            f"Candidate {best.index + 1} of {len(candidates)} ({kind}) passes every check"
+            f"{repaired} and uses {best.coverage:.0%} of the product facts, the most of the "
+            f"{len(clean)} clean candidate(s)."
+        ),
+    )
+    return Choice(best.text, selection)
+
+
+# --- The plain faithful fallback ----------------------------------------------------------------
+
+
+def _attribute_items(product) -> list[tuple[str, str]]:
+    items = []
+    for key, value in (product.attributes or {}).items():
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(item) for item in value)
+        value = str(value).strip()
+        if value and str(key).strip():
+            items.append((str(key).strip().replace("_", " "), value))
+    return items
+
+
+def _named(product) -> str:
+    """The title, with the brand in front unless the title already names it."""
+    title = product.title.strip()
+    brand = (product.brand or "").strip()
+    if brand and brand.lower() not in title.lower():
+        return f"{brand} {title}"
+    return title
+
+
+def _fit(parts: list[str], limit: int, joiner: str) -> str:
+    """As many leading parts as fit in `limit` characters (the first always, trimmed)."""
+    text = parts[0][:limit].strip()
+    for part in parts[1:]:
+        if len(text) + len(joiner) + len(part) > limit:
+            break
+        text += joiner + part
+    return text
+
+
+def fallback_copy(product, field_name: str) -> str:
+    """Copy that states the facts and nothing else, one template per field."""
+    attributes = _attribute_items(product)
+    name = _named(product)
+    if field_name == CopyField.BULLET_POINTS:
+        bullets = [f"{key[:1].upper()}{key[1:]} – {value}" for key, value in attributes]
+        if not bullets:
+            bullets = [name]
+        limit = FIELD_MAX_CHARS[CopyField.BULLET_POINTS]
+        return "\n".join(bullet[:limit].strip() for bullet in bullets[:MAX_BULLETS])
+    if field_name == CopyField.SEO_TITLE:
+        parts = [name] + [value for _, value in attributes[:1]]
+        return _fit(parts, FIELD_MAX_CHARS[CopyField.SEO_TITLE], " – ")
+    if field_name == CopyField.META_DESCRIPTION:
+        parts = [f"{name}."] + [f"{key[:1].upper()}{key[1:]} {value}." for key, value in attributes]
+        return _fit(parts, FIELD_MAX_CHARS[CopyField.META_DESCRIPTION] - 5, " ")
+    sentences = [f"The {name}."]
+    leaf = (product.category or "").split(">")[-1].strip()
+    if leaf:
+        sentences = [f"The {name} is part of our {leaf.lower()} range."]
+    sentences += [f"Its {key} is {value}." for key, value in attributes]
+    return _fit(sentences, FIELD_MAX_CHARS[CopyField.DESCRIPTION], " ")

@@ -1,0 +1,92 @@
+"""check_claims and fact_coverage: the closed-world check over all claim kinds.
+
+Readers run in priority order and the first to claim a span keeps it: "2-year warranty" is a
+warranty claim, not a number; "Made in Italy" is an origin, not a name. Supported claims keep
+their span too, so a supported warranty's "2" is not checked again as a bare number.
+"""
+
+from __future__ import annotations
+
+from shopllm_site.trust.claims import attributes, names, numbers, phrases
+from shopllm_site.trust.claims.claim import Claim, ClaimFlag
+from shopllm_site.trust.claims.facts import Facts, words_of
+from shopllm_site.trust.claims.units import find_quantities, same_value
+
+READERS = (
+    phrases.check_warranties,
+    phrases.check_awards,
+    attributes.check_sizes,
+    phrases.check_compatibility,
+    phrases.check_certifications,
+    phrases.check_origins,
+    numbers.check_dimensions,
+    numbers.check_quantities,
+    numbers.check_counts,
+    numbers.check_years,
+    numbers.check_bare_numbers,
+    attributes.check_colours,
+    names.check_product_types,  # before materials: "foam roller" is a type, "cream finish" a colour
+    attributes.check_materials,
+)
+
+
+def _claims(text: str, facts: Facts) -> list[Claim]:
+    kept: list[Claim] = []
+    taken: list[tuple[int, int]] = []
+    for reader in READERS:
+        for claim in reader(text, facts):
+            if any(s < claim.end and claim.start < e for s, e in taken):
+                continue
+            kept.append(claim)
+            taken.append((claim.start, claim.end))
+    kept += names.check_proper_nouns(text, facts, taken)
+    return kept
+
+
+def check_claims(text: str, facts: Facts) -> list[ClaimFlag]:
+    """Every claim in `text` the facts do not support, in text order; empty when faithful."""
+    flags = [
+        ClaimFlag(
+            claim.kind,
+            claim.start,
+            claim.end,
+            text[claim.start : claim.end],
+            claim.message,
+            claim.verdict,
+        )
+        for claim in _claims(text, facts)
+        if claim.verdict is not None
+    ]
+    return sorted(flags, key=lambda flag: (flag.start, flag.end))
+
+
+_STOP = {"the", "and", "with", "for", "of", "a", "an", "in", "on", "to", "yes", "no"}
+
+
+def _item_used(item: str, text: str, text_words: set[str]) -> bool:
+    value = item.split(":", 1)[-1]
+    quantities = find_quantities(value)
+    if quantities:
+        found = find_quantities(text)
+        return any(
+            q.dimension == f.dimension and same_value(q.value, f.value)
+            for q in quantities
+            for f in found
+        )
+    wanted = {w for w in words_of(value) if len(w) > 2 and w not in _STOP}
+    if not wanted:
+        return False
+    return len(wanted & text_words) * 2 >= len(wanted)
+
+
+def fact_coverage(text: str, facts: Facts) -> float:
+    """Share (0..1) of the product's facts (brand and each attribute) the text uses; 0.0 when
+    the product has none. A fact counts when its quantity, or half its words, appear."""
+    if not facts.items:
+        return 0.0
+    text_words = words_of(text)
+    used = sum(_item_used(item, text, text_words) for item in facts.items)
+    return used / len(facts.items)
+
+
+__all__ = ["check_claims", "fact_coverage"]

@@ -1,0 +1,154 @@
+"""Facts: everything copy may state about one product, parsed once by the same readers that
+read the copy, so a claim and the fact that supports it are compared in one form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from shopllm_site.trust.claims import attributes, phrases, units
+from shopllm_site.trust.claims.vocabulary import key_of
+from shopllm_site.trust.claims.words import PRODUCT_TYPE_RE, singular, type_key
+
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&+.]*[A-Za-z0-9+]|[A-Za-z0-9]")
+TRUE_VALUES = {"yes", "true", "y", "1"}
+FALSE_VALUES = {"no", "false", "n", "0", "none", "-"}
+
+
+def words_of(text: str) -> set[str]:
+    """Lower-case words and their singulars, split at hyphens and apostrophes too."""
+    found: set[str] = set()
+    for word in WORD_RE.findall(text.lower().replace("’", "'")):
+        word = word.strip(".'")
+        for part in {word, *re.split(r"[-'&+.]", word)}:
+            if part:
+                found.add(part)
+                found.add(singular(part))
+        if word.endswith("'s"):
+            found.add(word[:-2])
+    return found
+
+
+def attribute_line(key: str, value) -> str | None:
+    """'bpa_free': True -> 'bpa free'; 'material': 'oak' -> 'material: oak'; false -> None."""
+    name = str(key).replace("_", " ").strip()
+    if isinstance(value, bool):
+        return name if value else None
+    if isinstance(value, list | tuple | set):
+        value = ", ".join(str(item) for item in value)
+    value = str(value).strip()
+    if value.lower() in TRUE_VALUES:
+        return name
+    if value.lower() in FALSE_VALUES or not value:
+        return None  # "dishwasher safe: no" must not vouch for "dishwasher safe"
+    return f"{name}: {value}"
+
+
+@dataclass
+class Facts:
+    """The closed world a text is checked against. Build with `Facts.from_values`."""
+
+    text: str
+    brand: str
+    identity: str  # title, category, type attributes, tags: what the product is
+    words: set[str] = field(default_factory=set)
+    quantities: list[units.Quantity] = field(default_factory=list)
+    numbers: set[float] = field(default_factory=set)
+    lengths: list[units.Quantity] = field(default_factory=list)  # quantities and dimensions
+    counts: dict[str, set[int]] = field(default_factory=dict)
+    materials: set[str] = field(default_factory=set)
+    free_of: set[str] = field(default_factory=set)
+    colours: set[str] = field(default_factory=set)
+    sizes: set[tuple[str, str]] = field(default_factory=set)
+    certifications: set[str] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
+    warranties: set[tuple[str, float | None]] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    type_heads: set[str] = field(default_factory=set)
+    items: list[str] = field(default_factory=list)  # the facts fact_coverage counts
+    keyed: str = ""  # the text in key_of form, for phrase lookups
+
+    @classmethod
+    def from_values(
+        cls,
+        title: str = "",
+        brand: str = "",
+        category: str = "",
+        attributes: dict | None = None,
+        tags: list | None = None,
+        texts: list[str] | None = None,
+        voice: str = "",
+    ) -> Facts:
+        """`texts`: the product's existing copy; `voice`: the shop's brand voice. Both count as
+        support, but only title, category, type attributes and tags say what the product is."""
+        lines = [title, brand, category, ", ".join(str(tag) for tag in tags or [])]
+        items = [value for value in (brand,) if value]
+        size_values: list[str] = []
+        identity = [title, category, " ".join(str(tag) for tag in tags or [])]
+        counts: dict[str, set[int]] = {}
+        for key, value in (attributes or {}).items():
+            line = attribute_line(key, value)
+            if line is None:
+                continue
+            lines.append(line)
+            items.append(line)
+            name = str(key).lower().replace("_", " ")
+            if "size" in name:
+                size_values.append(str(value))
+            if name in ("type", "product type", "kind", "style", "category"):
+                identity.append(str(value))
+            number = units.parse_number(str(value).strip())
+            if number is not None and number == int(number):
+                # "drawers: 2", "number_of_drawers": 2, "pack_size": 4
+                for word in name.split():
+                    noun = units.count_noun(word)
+                    if noun in units.COUNT_NOUNS or noun == "pack":
+                        counts.setdefault(noun, set()).add(int(number))
+        lines += list(texts or [])
+        lines.append(voice)
+        text = "\n".join(str(line) for line in lines if line)
+        facts = cls(text=text, brand=brand.strip(), identity="\n".join(identity), items=items)
+        facts._parse(size_values, counts)
+        return facts
+
+    def _parse(self, size_values: list[str], counts: dict[str, set[int]]) -> None:
+        text = self.text
+        self.keyed = key_of(text)
+        self.words = words_of(text)
+        self.quantities = units.find_quantities(text)
+        self.numbers = {
+            value
+            for match in units.BARE_NUMBER_RE.finditer(text)
+            if (value := units.parse_number(match.group("num"))) is not None
+        }
+        self.lengths = [q for q in self.quantities if q.dimension == "length"]
+        for dims in units.find_dimensions(text):
+            if dims.has_unit:
+                self.lengths += [
+                    units.Quantity(v, "length", dims.start, dims.end, dims.text, factor)
+                    for v, factor in zip(dims.values, dims.factors, strict=True)
+                    if v is not None
+                ]
+            self.numbers |= {v for v in dims.values if v is not None and not dims.has_unit}
+        for count in units.find_counts(text):
+            counts.setdefault(count.noun, set()).add(count.number)
+        self.counts = counts
+        self.materials, self.free_of = attributes.materials_in(text)
+        self.colours = attributes.colours_in(text, facts_side=True)
+        self.sizes = attributes.sizes_in(text, facts_side=True)
+        for value in size_values:
+            self.sizes |= attributes.size_list(value)
+        self.certifications = phrases.certifications_in(text)
+        self.origins = phrases.origins_in(text)
+        self.warranties = phrases.warranties_in(text)
+        for match in PRODUCT_TYPE_RE.finditer(self.identity):
+            key = type_key(match.group(0))
+            if key:
+                self.types.add(key)
+                self.type_heads.add(singular(key.split()[-1]))
+                self.type_heads.add(singular(match.group(0).lower().replace("-", " ").split()[-1]))
+
+    def has(self, phrase: str) -> bool:
+        """The phrase's words appear in the facts in this order (hyphens and case ignored)."""
+        wanted = key_of(phrase)
+        return bool(wanted) and re.search(rf"\b{re.escape(wanted)}\b", self.keyed) is not None
