@@ -4,14 +4,18 @@ reaper finish it, with nobody pressing retry."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +26,9 @@ from django.utils import timezone
 from catalog import jobs, services
 from catalog.csv_io.imports import create_import_job
 from catalog.models import Interaction, Job, JobStatus
+from catalog.services import save_product
+from generation.models import Draft, DraftVersion
+from generation.services import Selection, create_generation_job
 from tests.catalog.csv_helpers import csv_file
 from tests.conftest import ROOT, WORKER_COMMAND, wait_for, worker_env
 from tests.demo_jobs import run_demo_count_job
@@ -370,3 +377,102 @@ def test_killed_worker_mid_import_loses_and_duplicates_no_row(stack, celery_work
     assert finished.worker_losses == 1 and "Resumed after" in finished.result["summary"]
     values = sorted(Interaction.objects.filter(shop=shop).values_list("value", flat=True))
     assert values == [Decimal(n) for n in range(INTERACTION_ROWS)]
+
+
+class SlowModelServer(ThreadingHTTPServer):
+    """An OpenAI-compatible chat-completions server that answers each request slowly with the
+    same copy, so that a generation job in a real worker is still mid-way when it is killed."""
+
+    daemon_threads = True
+    answer = "A sturdy bottle that keeps drinks cold on long walks."
+    delay_s = 0.3
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), SlowCompletion)
+        self.requests = 0
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # the killed worker's connections break mid-answer: expected here
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class SlowCompletion(BaseHTTPRequestHandler):
+    server: SlowModelServer
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.requests += 1
+        time.sleep(self.server.delay_s)
+        body = json.dumps({"choices": [{"message": {"content": self.server.answer}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_model(monkeypatch):
+    """The workers' generator: the slow server above, through the openai backend (set in the
+    environment before the workers start), two products per generate() call."""
+    server = SlowModelServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("SHOPLLM_GENERATOR_BACKEND", "openai")
+    monkeypatch.setenv("SHOPLLM_OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("SHOPLLM_GENERATOR_BATCH_SIZE", "2")
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+GENERATED_PRODUCTS = 12
+
+
+@pytest.mark.worker
+def test_killed_worker_mid_generation_duplicates_and_loses_no_draft(
+    slow_model, stack, celery_worker, shop
+):
+    products = [
+        save_product(
+            shop,
+            {
+                "sku": f"BOT-{n}",
+                "title": f"Trail Bottle {n}",
+                "brand": "Acme",
+                "category": "Kitchen > Drinkware > Bottles",
+                "attributes": {"capacity": "750 ml", "material": "stainless steel"},
+            },
+        )
+        for n in range(GENERATED_PRODUCTS)
+    ]
+    job = create_generation_job(
+        shop, Selection(product_ids=[p.pk for p in products]), fields=["description"]
+    )
+
+    def partly_drafted() -> bool:
+        written = DraftVersion.objects.filter(job=job).count()
+        return 2 <= written < GENERATED_PRODUCTS
+
+    wait_for(partly_drafted, 120, interval=0.05)
+    kill_hard(celery_worker)
+    drafted_before = DraftVersion.objects.filter(job=job).count()
+    stack.start_worker()
+
+    finished = wait_for(lambda: Job.objects.filter(pk=job.pk, status="succeeded").first(), 180)
+    assert finished.worker_losses == 1 and finished.attempts == 2 and finished.error == ""
+    assert finished.progress_done == GENERATED_PRODUCTS
+    # The resumed attempt drafted only what the killed one had not.
+    assert finished.result["drafted"] == GENERATED_PRODUCTS - drafted_before
+    per_product = Counter(
+        DraftVersion.objects.filter(job=job).values_list("draft__product_id", flat=True)
+    )
+    assert per_product == Counter({p.pk: 1 for p in products})
+    drafts = Draft.objects.filter(product__in=products, field="description")
+    assert drafts.count() == GENERATED_PRODUCTS
+    assert all(draft.versions.count() == 1 for draft in drafts)

@@ -4,6 +4,7 @@ server. Ctrl-C stops everything."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -136,18 +137,41 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
     def _stop(self) -> None:
-        for name, process in reversed(self.children):
+        """Stop every child, whatever happens meanwhile: a second Ctrl-C (or SIGTERM) only cuts
+        the grace period short, it never interrupts the stopping."""
+        hurry: list[int] = []
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda signum, frame: hurry.append(signum))
+        running = list(reversed(self.children))
+        for name, process in running:
             if process.poll() is None:
+                # Polite first: the workers finish or hand back their current task.
                 process.send_signal(signal.SIGTERM if name != "web" else signal.SIGINT)
-        deadline = time.monotonic() + 20
-        for name, process in reversed(self.children):
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        deadline = time.monotonic() + STOP_GRACE_S
+        while any(process.poll() is None for _, process in running):
+            if hurry or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        for name, process in running:
+            if process.poll() is None:
                 self.stdout.write(f"killed {name}")
+            # Each child leads its own process group (start_new_session): killing the group
+            # also takes the prefork pool and anything else it started, even after a polite
+            # stop left one of them behind.
+            kill_group(process.pid)
+            process.wait()
         self.children = []
 
     def _stop_and_exit(self, code: int) -> None:
-        self._stop()
-        sys.exit(code)
+        # Unwinds to handle()'s finally, which stops the children (not here, in the handler).
+        raise SystemExit(code)
+
+
+# How long the workers get to finish their current step before they are killed.
+STOP_GRACE_S = 20
+
+
+def kill_group(pgid: int) -> None:
+    # Gone already when the whole group has exited.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
