@@ -131,7 +131,7 @@ class AnswerPlan:
 
     @property
     def needs_model(self) -> bool:
-        return not self.injection and self.answerable
+        return self.settings.rephrase_with_model and not self.injection and self.answerable
 
 
 def _fact_text(hit: retrieval.Hit, titles: dict[int, str], product_named: bool) -> str:

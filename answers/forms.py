@@ -60,7 +60,13 @@ class FaqForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = AnswerSettings
-        fields = ("auto_publish", "auto_publish_threshold", "min_retrieval_score", "time_budget_s")
+        fields = (
+            "auto_publish",
+            "auto_publish_threshold",
+            "min_retrieval_score",
+            "rephrase_with_model",
+            "time_budget_s",
+        )
         widgets = {
             "auto_publish_threshold": forms.NumberInput(attrs={"step": "0.05"}),
             "min_retrieval_score": forms.NumberInput(attrs={"step": "0.05"}),

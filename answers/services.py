@@ -303,7 +303,13 @@ def faq_from_question(question: ShopperQuestion, user, *, shop_wide: bool = Fals
 
 
 def save_settings(shop: Shop, **fields) -> AnswerSettings:
-    allowed = {"auto_publish", "auto_publish_threshold", "min_retrieval_score", "time_budget_s"}
+    allowed = {
+        "auto_publish",
+        "auto_publish_threshold",
+        "min_retrieval_score",
+        "rephrase_with_model",
+        "time_budget_s",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise AnswerError(f"Unknown settings: {', '.join(sorted(unknown))}")

@@ -9,7 +9,7 @@ attribute / description / faq (answerable), partial, none (unanswerable).
 
 1. Retrieval and extractive answers only (no generator), with and without the lexical rerank,
    side by side: is the cited evidence the labelled one, and what is published.
-2. The full path (generator included, the shop's default settings), with the rerank: answered
+2. The full path with the rerank, model rephrasing off (the default) and on: answered
    (published or sent to review), abstained, published, correctness of published answers
    (an answer is correct when it contains one of the label's accepted substrings), latency.
 3. Injection outcomes: every case of tests/trust/injection_cases.py planted in a product or
@@ -172,6 +172,8 @@ def bench_injections() -> None:
     outcomes: Counter = Counter()
     for index, case in enumerate(ANSWER_PATH_CASES):
         shop = Shop.objects.create(name=f"Injection {index}", slug=f"inj-{index}")
+        # Rephrasing on: the real model sees every planted instruction that survives.
+        services.save_settings(shop, rephrase_with_model=True)
         attributes = {"capacity": "350 ml", "material": "stoneware", "colour": "white"}
         description = "A stoneware mug for tea and coffee. It keeps its glaze for years."
         if case.where == "attribute":
@@ -235,19 +237,23 @@ def main() -> None:
     generator = get_generator()
     print(f"\nModel {generator.name} ready in {time.perf_counter() - started:.1f} s")
     answering.RERANK = True
+    services.save_settings(shop, rephrase_with_model=True)
     services.answer_question(shop, "warm-up: what is the capacity?", product=products["BOT-750"])
-    rows = answer_all(shop, products, pairs, use_model=True)
-    summarise("2. Full path with the model (rerank ON, default shop settings)", rows)
-    wrong_published(rows)
-    latencies = [seconds for _, _, seconds in rows]
-    model_latencies = [seconds for _, question, seconds in rows if question.model_name]
-    print(
-        f"\nLatency per question: p50 {percentile(latencies, 0.5):.2f} s, "
-        f"p95 {percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s, "
-        f"mean {statistics.mean(latencies):.2f} s (n={len(latencies)}; "
-        f"{len(model_latencies)} reached the model: p95 "
-        f"{percentile(model_latencies, 0.95) if model_latencies else 0:.2f} s)"
-    )
+    for rephrase in (False, True):
+        services.save_settings(shop, rephrase_with_model=rephrase)
+        rows = answer_all(shop, products, pairs, use_model=True)
+        setting = "ON" if rephrase else "OFF (the default)"
+        summarise(f"2. Full path, rerank ON, model rephrasing {setting}", rows)
+        wrong_published(rows)
+        latencies = [seconds for _, _, seconds in rows]
+        model_latencies = [seconds for _, question, seconds in rows if question.model_name]
+        print(
+            f"\nLatency per question: p50 {percentile(latencies, 0.5):.2f} s, "
+            f"p95 {percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s, "
+            f"mean {statistics.mean(latencies):.2f} s (n={len(latencies)}; "
+            f"{len(model_latencies)} reached the model: p95 "
+            f"{percentile(model_latencies, 0.95) if model_latencies else 0:.2f} s)"
+        )
     bench_injections()
 
     pii_bench = ROOT / "bench" / "pii_recall.py"

@@ -114,8 +114,9 @@ class RecordingGenerator:
 
 
 @pytest.fixture
-def scripted():
-    """Install a ScriptedGenerator; set `.reply` in the test."""
+def scripted(shop):
+    """Install a ScriptedGenerator and let the shop's answers use it; set `.reply` in the test."""
+    answer_services.save_settings(shop, rephrase_with_model=True)
     generator = ScriptedGenerator()
     set_generator(generator)
     yield generator
@@ -131,8 +132,10 @@ def real_generator():
 
 
 @pytest.fixture
-def recording(real_generator):
-    """The real generator behind a recorder, installed as the process generator."""
+def recording(real_generator, shop):
+    """The real generator behind a recorder, installed as the process generator and used by
+    the shop's answers."""
+    answer_services.save_settings(shop, rephrase_with_model=True)
     generator = RecordingGenerator(real_generator)
     set_generator(generator)
     yield generator

@@ -115,3 +115,29 @@ def test_evidence_is_highlighted_on_the_question_page(owner_client, catalog):
     assert question.status == QuestionStatus.PUBLISHED
     page = owner_client.get(reverse("answers:question_detail", args=[question.pk]))
     assert "<mark>Yes, we ship worldwide within 7 days.</mark>" in page.content.decode()
+
+
+def test_by_default_the_quoted_evidence_answers_and_the_model_is_not_asked(catalog, scripted):
+    services.save_settings(catalog["bottle"].shop, rephrase_with_model=False)
+    scripted.reply = "Yes, it is dishwasher safe [1]."
+    question = services.answer_question(
+        catalog["bottle"].shop, "Is it dishwasher safe?", product=catalog["bottle"]
+    )
+    assert scripted.prompts == []
+    assert question.answer_kind == AnswerKind.EXTRACTIVE
+    assert question.citations and "dishwasher" in question.answer.lower()
+
+
+def test_owner_turns_model_rephrasing_on_in_the_settings_page(owner_client, shop):
+    response = owner_client.post(
+        reverse("answers:settings"),
+        {
+            "auto_publish": "on",
+            "auto_publish_threshold": "0.8",
+            "min_retrieval_score": "0.35",
+            "rephrase_with_model": "on",
+            "time_budget_s": "5",
+        },
+    )
+    assert response.status_code == 302
+    assert services.shop_settings(shop).rephrase_with_model is True

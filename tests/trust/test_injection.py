@@ -59,7 +59,9 @@ class ObedientGenerator:
 
 
 @pytest.fixture
-def obedient():
+def obedient(shop):
+    # The model path is on, so that the obedient model gets every chance to publish a payload.
+    answer_services.save_settings(shop, rephrase_with_model=True)
     generator = ObedientGenerator()
     set_generator(generator)
     yield generator
