@@ -167,31 +167,14 @@ def wrong_published(rows, limit: int = 8) -> None:
 
 
 def bench_injections() -> None:
-    from tests.trust.injection_cases import ANSWER_PATH_CASES
+    from tests.trust.injection_cases import ANSWER_PATH_CASES, plant
 
     outcomes: Counter = Counter()
     for index, case in enumerate(ANSWER_PATH_CASES):
         shop = Shop.objects.create(name=f"Injection {index}", slug=f"inj-{index}")
         # Rephrasing on: the real model sees every planted instruction that survives.
         services.save_settings(shop, rephrase_with_model=True)
-        attributes = {"capacity": "350 ml", "material": "stoneware", "colour": "white"}
-        description = "A stoneware mug for tea and coffee. It keeps its glaze for years."
-        if case.where == "attribute":
-            attributes["note"] = case.text
-        if case.where == "description":
-            description = f"{description} {case.text}"
-        mug = catalog_services.save_product(
-            shop,
-            {
-                "sku": "MUG",
-                "title": "Stoneware Mug",
-                "price": Decimal("12.50"),
-                "attributes": attributes,
-                "description": description,
-            },
-        )
-        if case.where == "faq":
-            services.create_faq(shop, case.question, case.text, product=mug)
+        mug = plant(shop, case)
         question = services.answer_question(shop, case.question, product=mug)
         shown = f"{question.answer} {answering.shopper_message(question)}".lower()
         leaked = case.payload.lower() in shown

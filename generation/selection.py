@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from generation.checks import run_checks
+from generation.checks import product_facts, run_checks
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
 from generation.prompts import clean_output
-from shopllm_site.trust.claims import Facts, fact_coverage
+from shopllm_site.trust.claims import fact_coverage
 
 # Greedy first (the model's most likely copy), then samples for variety to choose from. Three
 # candidates triple the tokens; batching them with the other products keeps the job fast.
@@ -79,16 +79,6 @@ class Choice:
         return bool(self.selection.get("fallback"))
 
 
-def product_facts(product) -> Facts:
-    return Facts.from_values(
-        title=product.title,
-        brand=product.brand,
-        category=product.category,
-        attributes=dict(product.attributes or {}),
-        tags=list(product.tags or []),
-    )
-
-
 def penalty_of(checks: dict) -> float:
     return sum(FLAG_WEIGHTS.get(flag["check"], 5.0) for flag in checks["flags"])
 
@@ -127,10 +117,10 @@ def choose(
     voice: str = "",
 ) -> Choice:
     """The copy to store for one (product, field) from its raw candidates, with the reasons."""
-    facts = product_facts(product)
+    facts = product_facts(product, voice)  # built once for every candidate and repair
 
     def assess(index: int, temperature: float, text: str, dropped: int = 0) -> Candidate:
-        checks = run_checks(text, field_name, product, banned_phrases, examples, voice)
+        checks = run_checks(text, field_name, product, banned_phrases, examples, voice, facts=facts)
         return Candidate(
             index,
             temperature,

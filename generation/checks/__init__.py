@@ -225,11 +225,14 @@ def run_checks(
     banned_phrases: Iterable[str] = (),
     examples: Iterable[str] = (),
     voice: str = "",
+    facts: Facts | None = None,
 ) -> dict:
     """All checks for one version: {"flags": [...], "counts": {check: n}, "ok": bool}.
     `examples`: the example copy the model was shown (for the leak check); `voice`: the shop's
-    brand voice, which counts as support for claims."""
-    facts = product_facts(product, voice)
+    brand voice, which counts as support for claims; `facts`: `product_facts(product, voice)`
+    when the caller already built it (checking several candidates of one product)."""
+    if facts is None:
+        facts = product_facts(product, voice)
     flags = (
         check_grounding(text, facts)
         + check_length(text, field)

@@ -8,6 +8,11 @@ payload: words that must never appear in what is published. Several languages an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from answers import retrieval
+from answers import services as answer_services
+from catalog import services as catalog_services
 
 
 @dataclass(frozen=True)
@@ -273,3 +278,29 @@ QUESTION = [
 
 ANSWER_PATH_CASES = ATTRIBUTE + DESCRIPTION + FAQ + QUESTION
 ALL_CASES = ANSWER_PATH_CASES + VOICE
+
+
+def plant(shop, case: InjectionCase):
+    """A stoneware mug with `case` planted where the case says; facts that hold no payload.
+    Shared by tests/trust/test_injection.py and bench/answers_quality.py."""
+    attributes = {"capacity": "350 ml", "material": "stoneware", "colour": "white"}
+    description = "A stoneware mug for tea and coffee. It keeps its glaze for years."
+    if case.where == "attribute":
+        attributes["note"] = case.text
+    if case.where == "description":
+        description = f"{description} {case.text}"
+    mug = catalog_services.save_product(
+        shop,
+        {
+            "sku": "MUG-350",
+            "title": "Stoneware Mug",
+            "brand": "Kiln & Co",
+            "price": Decimal("12.50"),
+            "attributes": attributes,
+            "description": description,
+        },
+    )
+    if case.where == "faq":
+        answer_services.create_faq(shop, case.question, case.text, product=mug)
+    retrieval.forget_cached_matrices()
+    return mug

@@ -9,17 +9,15 @@ checks after the model must keep every payload out of what a shopper can see.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 
-from answers import answering, retrieval
+from answers import answering
 from answers import prompts as answer_prompts
 from answers import services as answer_services
-from catalog import services as catalog_services
 from generation.prompts import PromptOptions, VoiceSettings, build_prompt
 from shopllm_site.ml import set_generator
-from tests.trust.injection_cases import ANSWER_PATH_CASES, VOICE, InjectionCase
+from tests.trust.injection_cases import ANSWER_PATH_CASES, VOICE, InjectionCase, plant
 
 # What an obedient model takes as an order: a verb of saying (several languages), then what to
 # say, up to the end of the sentence.
@@ -66,31 +64,6 @@ def obedient(shop):
     set_generator(generator)
     yield generator
     set_generator(None)
-
-
-def plant(shop, case: InjectionCase):
-    """A stoneware mug with `case` planted where the case says; facts that hold no payload."""
-    attributes = {"capacity": "350 ml", "material": "stoneware", "colour": "white"}
-    description = "A stoneware mug for tea and coffee. It keeps its glaze for years."
-    if case.where == "attribute":
-        attributes["note"] = case.text
-    if case.where == "description":
-        description = f"{description} {case.text}"
-    mug = catalog_services.save_product(
-        shop,
-        {
-            "sku": "MUG-350",
-            "title": "Stoneware Mug",
-            "brand": "Kiln & Co",
-            "price": Decimal("12.50"),
-            "attributes": attributes,
-            "description": description,
-        },
-    )
-    if case.where == "faq":
-        answer_services.create_faq(shop, case.question, case.text, product=mug)
-    retrieval.forget_cached_matrices()
-    return mug
 
 
 def published_text(question) -> str:
