@@ -336,3 +336,63 @@ class AuditEvent(models.Model):
         from catalog.audit import action_label
 
         return action_label(self.action)
+
+
+class ModelKind(models.TextChoices):
+    GENERATOR = "generator", "Copy model"
+    ENCODER = "encoder", "Text encoder"
+
+
+class ModelVersionStatus(models.TextChoices):
+    TRAINING = "training", "Training"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ModelVersion(models.Model):
+    """A model trained on one shop's data: a LoRA adapter over the shared generator, or an
+    adapted encoder. Here, on the ground floor, so that every app can ask which version is
+    active for a shop; the training itself lives in the `training` app.
+
+    At most one version per (shop, kind) is active; none active means the shared base model.
+    `path` is the folder holding the weights (under SHOPLLM_MODEL_STORE)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="model_versions")
+    kind = models.CharField(max_length=20, choices=ModelKind.choices)
+    number = models.PositiveIntegerField()  # 1, 2, ... per (shop, kind)
+    status = models.CharField(
+        max_length=10, choices=ModelVersionStatus.choices, default=ModelVersionStatus.TRAINING
+    )
+    is_active = models.BooleanField(default=False)
+    job = models.OneToOneField(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="model_version"
+    )
+    base_model = models.CharField(max_length=300)
+    path = models.CharField(max_length=500, blank=True)
+    # Training settings (method, rank, epochs, learning rate, ...).
+    training_settings = models.JSONField(default=dict, blank=True)
+    # Sizes of the training and held-out sets, fingerprint of the data.
+    data = models.JSONField(default=dict, blank=True)
+    # [{"step": int, "loss": float, "at": seconds}, ...]
+    curve = models.JSONField(default=list, blank=True)
+    # Before/after figures on the held-out part (loss, flags, coverage, hit@5, ndcg@10).
+    evaluation = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "kind", "number"], name="model_version_number"),
+            models.UniqueConstraint(
+                fields=["shop", "kind"],
+                condition=Q(is_active=True),
+                name="one_active_model_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.number} of {self.shop}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import Customer, Job, JobStatus, Product, Shop
 
 # Migration 0001 names the default `recommendations.models.default_weights`.
-from recommendations.engine.core import default_weights
+from recommendations.engine.core import default_candidates, default_weights
 
 
 class RecommenderSettings(models.Model):
@@ -33,6 +33,18 @@ class RecommenderSettings(models.Model):
     # Consumables: bought items in these categories (prefix match) or with these tags may come back.
     repurchasable_categories = models.JSONField(default=list, blank=True)
     repurchasable_tags = models.JSONField(default=list, blank=True)
+    # Candidate models trained and compared on every run; the best on the hold-out is served.
+    candidates = models.JSONField(default=default_candidates, blank=True)
+    # Recency weighting: an interaction's confidence halves every this many days (None = off).
+    recency_half_life_days = models.FloatField(null=True, blank=True)
+    # Seconds a run may spend tuning candidates' key settings on the hold-out (0 = no tuning).
+    tuning_budget_s = models.PositiveIntegerField(default=60)
+    # Re-ranking for the shop's goals. MMR diversity: 0 = pure relevance, 1 = pure novelty.
+    diversity = models.FloatField(default=0.0)
+    # At most this many items of one category in a list (None = no cap).
+    category_cap = models.PositiveIntegerField(null=True, blank=True)
+    # Popularity debiasing: score minus this times the item's log-popularity share (0 = off).
+    popularity_penalty = models.FloatField(default=0.0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

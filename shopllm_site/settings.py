@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "generation",
     "answers",
     "recommendations",
+    "training",
+    "experiments",
     "shopllm_site.ml",
 ]
 

@@ -12,6 +12,8 @@ api_patterns = [
     path("", include("generation.api_urls")),
     path("answers/", include("answers.api_urls")),
     path("", include("recommendations.api_urls")),
+    path("training/", include("training.api_urls")),
+    path("experiments/", include("experiments.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path(
@@ -36,6 +38,8 @@ urlpatterns = [
     ),
     path("answers/", include("answers.urls")),
     path("recommendations/", include("recommendations.urls")),
+    path("training/", include("training.urls")),
+    path("experiments/", include("experiments.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -34,6 +34,14 @@ def default_weights() -> dict[str, float]:
     return dict(DEFAULT_EVENT_WEIGHTS)
 
 
+# Candidate models a run trains and compares (recommendations.engine.candidates names them).
+DEFAULT_CANDIDATES: tuple[str, ...] = ("als", "bpr", "item_knn", "ease", "popularity")
+
+
+def default_candidates() -> list[str]:
+    return list(DEFAULT_CANDIDATES)
+
+
 @dataclass
 class EngineConfig:
     weights: dict[str, float] = field(default_factory=default_weights)
