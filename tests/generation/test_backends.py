@@ -120,6 +120,43 @@ def test_local_model_generates_batched_with_left_padding(real_generator):
 
 
 @pytest.mark.model
+def test_repeated_prompts_share_one_prefill_and_keep_their_output(real_generator, monkeypatch):
+    """The candidates of one product repeat its prompt: read once, copied to each row. Greedy
+    rows must come out exactly as when every row reads its own prompt."""
+    prompts = [
+        "Write one sentence about a steel water bottle.",
+        "Name one colour.",
+        "Write one sentence about a steel water bottle.",
+        "Write one sentence about a steel water bottle.",
+        "Name one colour.",
+    ]
+    params = GenerationParams(max_new_tokens=10)
+    prefills = []
+    shared = real_generator._shared_prefill
+    monkeypatch.setattr(
+        real_generator,
+        "_shared_prefill",
+        lambda encoded, source: prefills.append(len(source)) or shared(encoded, source),
+    )
+    together = real_generator.generate(prompts, params)
+    alone = {prompt: real_generator.generate([prompt], params)[0] for prompt in set(prompts)}
+    assert prefills == [5]
+    assert together == [alone[prompt] for prompt in prompts]
+
+
+def test_batches_keep_a_prompts_rows_together_and_pack_by_rows():
+    from shopllm_site.ml.local_generator import LocalGenerator
+
+    generator = LocalGenerator.__new__(LocalGenerator)
+    generator.batch_size = 4
+    chats = ["bb", "a", "bb", "ccc", "a", "bb", "ccc", "a"]
+    batches = generator._batches(chats)
+    # Shortest first; a group of three rows is never split; a batch closes at >= 4 rows.
+    assert batches == [[[1, 4, 7], [0, 2, 5]], [[3, 6]]]
+    assert sorted(row for batch in batches for group in batch for row in group) == list(range(8))
+
+
+@pytest.mark.model
 def test_default_model_is_cached_as_safetensors(real_generator, settings):
     from pathlib import Path
 

@@ -96,3 +96,19 @@ def test_fact_coverage_counts_the_facts_a_text_uses():
     assert fact_coverage("Acme's blue bottle holds 0.75 l.", facts) == pytest.approx(0.75)
     assert fact_coverage("Acme's blue stainless steel bottle holds 750 ml.", facts) == 1.0
     assert fact_coverage("Anything.", Facts.from_values(title="Trail Bottle")) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("facts_code", "text", "flagged"),
+    [
+        ("EN 1078", "Tested to EN1836 for impact.", True),
+        ("EN 1078", "Tested to EN1078 for impact.", False),
+        ("ISO 9001", "Made under ISO14001.", True),
+        ("ANSI Z87.1", "Lenses meet ANSI Z80.3.", True),
+        ("ANSI Z87.1", "Lenses meet ANSI Z87.1.", False),
+    ],
+)
+def test_standard_codes_written_without_a_space_are_still_compared(facts_code, text, flagged):
+    facts = Facts.from_values(title="Safety gear", attributes={"standard": facts_code})
+    kinds = [flag.kind for flag in check_claims(text, facts)]
+    assert ("certification" in kinds) is flagged, kinds

@@ -32,7 +32,8 @@ def _coded_key(key: str, span: str) -> str:
         return key
     if key in ("ip rating", "n95"):
         return span.lower()
-    code = re.search(r"\b[A-Z]?\d+(?:\.\d+)*", span)
+    # The code's letter counts only as its own token ("ANSI Z87.1"); "EN1836" is EN 1836.
+    code = re.search(r"(?:(?<=[\s-])[A-Z])?(?<![0-9.])\d+(?:\.\d+)*", span)
     return f"{key} {code.group(0).lower()}" if code else key
 
 
