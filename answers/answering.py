@@ -178,7 +178,7 @@ def prepare(
     from answers.services import refresh_index
 
     refresh_index(shop)
-    vector = retrieval.embed_question(cleaned.text)
+    vector = retrieval.embed_question(cleaned.text, shop)
     hits = retrieval.search(shop, vector, product=plan.product, k=TOP_K)
     plan.hits = [hit for hit in hits if not looks_like_instruction(hit.text)]
     plan.dropped_instructions = len(hits) - len(plan.hits)

@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from answers.models import AnswerSettings, ChunkSource, FactChunk, FaqEntry
+from catalog.model_versions import EncoderSpace, active_encoder_space, shop_encoder
 from catalog.models import Product, Shop
 
 if TYPE_CHECKING:
@@ -158,20 +159,25 @@ def faq_chunk_spec(faq: FaqEntry, product_title: str = "") -> ChunkSpec:
     )
 
 
-def encoder_name() -> str:
+def encoder_name(shop: Shop | None = None) -> str:
+    """The vector space facts are stored in: the shop's active adapted encoder, if any, else
+    the settings encoder ("default")."""
+    if shop is not None:
+        return active_encoder_space(shop).name
     from django.conf import settings
 
     return getattr(settings, "SHOPLLM_ENCODER_MODEL", "default") or "default"
 
 
-def _embed(texts: list[str]) -> list[bytes]:
+def _embed(texts: list[str], space: EncoderSpace | None = None) -> list[bytes]:
     import numpy as np
 
-    from shopllm_site.ml import get_encoder
+    from shopllm_site.ml.encoder import get_encoder_for
 
     if not texts:
         return []
-    vectors = get_encoder().embed(texts).astype(np.float32, copy=False)
+    encoder = get_encoder_for(space.name, space.path) if space is not None else get_encoder_for()
+    vectors = encoder.embed(texts).astype(np.float32, copy=False)
     return [row.tobytes() for row in vectors]
 
 
@@ -189,8 +195,10 @@ class SyncResult:
 
 
 def sync_chunks(shop: Shop, specs: list[ChunkSpec], existing_scope: Q) -> SyncResult:
-    """Make the rows matching `existing_scope` equal `specs`, embedding only what changed."""
-    encoder = encoder_name()
+    """Make the rows matching `existing_scope` equal `specs`, embedding only what changed
+    (a fact stored in another vector space than the shop's active one counts as changed)."""
+    space = active_encoder_space(shop)
+    encoder = space.name
     existing = {
         chunk.source_key: chunk
         for chunk in FactChunk.objects.filter(existing_scope, shop=shop).only(
@@ -206,7 +214,8 @@ def sync_chunks(shop: Shop, specs: list[ChunkSpec], existing_scope: Q) -> SyncRe
         or existing[key].text_hash != spec.text_hash
         or existing[key].encoder != encoder
     ]
-    embeddings = _embed([spec.embed_text for spec in changed])
+    texts = [spec.embed_text for spec in changed]
+    embeddings = _embed(texts, space) if space.path else _embed(texts)
     with transaction.atomic():
         if stale:
             FactChunk.objects.filter(shop=shop, source_key__in=stale).delete()
@@ -284,6 +293,7 @@ class ChunkMatrix:
     version: int = -1
     loaded_at: object = None
     positions: dict = field(default_factory=dict)
+    encoder: str = ""
 
 
 def _decode(rows: list[tuple[int, bytes]]) -> ChunkMatrix:
@@ -322,16 +332,21 @@ def _index_version(shop: Shop) -> int:
     return version.first() or 0
 
 
-def _load_full(shop: Shop) -> ChunkMatrix:
+def _load_full(shop: Shop, encoder: str) -> ChunkMatrix:
     loaded_at = timezone.now()
-    rows = FactChunk.objects.filter(shop=shop).order_by("pk").values_list("pk", "embedding")
+    rows = (
+        FactChunk.objects.filter(shop=shop, encoder=encoder)
+        .order_by("pk")
+        .values_list("pk", "embedding")
+    )
     matrix = _decode(list(rows))
     matrix.loaded_at = loaded_at
+    matrix.encoder = encoder
     matrix.positions = {int(pk): row for row, pk in enumerate(matrix.ids)}
     return matrix
 
 
-def _load_changes(shop: Shop, cached: ChunkMatrix) -> ChunkMatrix:
+def _load_changes(shop: Shop, cached: ChunkMatrix, encoder: str) -> ChunkMatrix:
     """The cached matrix with the rows changed since it was loaded replaced or appended.
 
     Deleted chunks stay in the matrix until the next full load; `search` drops ids that no
@@ -340,15 +355,19 @@ def _load_changes(shop: Shop, cached: ChunkMatrix) -> ChunkMatrix:
     import numpy as np
 
     loaded_at = timezone.now()
+    if cached.encoder != encoder:
+        return _load_full(shop, encoder)
     rows = list(
-        FactChunk.objects.filter(shop=shop, updated_at__gte=cached.loaded_at - CLOCK_SKEW)
+        FactChunk.objects.filter(
+            shop=shop, encoder=encoder, updated_at__gte=cached.loaded_at - CLOCK_SKEW
+        )
         .order_by("pk")
         .values_list("pk", "embedding")
     )
-    live = FactChunk.objects.filter(shop=shop).count()
+    live = FactChunk.objects.filter(shop=shop, encoder=encoder).count()
     fresh = [(pk, blob) for pk, blob in rows if pk not in cached.positions]
     if cached.vectors.size == 0 or (len(cached.ids) + len(fresh) - live) > 0.1 * max(live, 1):
-        return _load_full(shop)
+        return _load_full(shop, encoder)
     # Rows are replaced in place; a search running meanwhile may see one row half-written,
     # which moves one score a little.
     vectors = cached.vectors
@@ -365,7 +384,9 @@ def _load_changes(shop: Shop, cached: ChunkMatrix) -> ChunkMatrix:
             positions[int(pk)] = len(ids) + offset
         ids = np.concatenate([ids, added.ids])
         vectors = np.vstack([vectors, added.vectors])
-    return ChunkMatrix(ids=ids, vectors=vectors, loaded_at=loaded_at, positions=positions)
+    return ChunkMatrix(
+        ids=ids, vectors=vectors, loaded_at=loaded_at, positions=positions, encoder=encoder
+    )
 
 
 def shop_matrix(shop: Shop) -> ChunkMatrix:
@@ -376,10 +397,12 @@ def shop_matrix(shop: Shop) -> ChunkMatrix:
     per shop (4 bytes x 384 per fact).
     """
     version = _index_version(shop)
+    encoder = encoder_name(shop)
     cached = _shop_matrices.get(shop.pk)
-    if cached is not None and cached.version == version:
+    if cached is not None and cached.version == version and cached.encoder == encoder:
         return cached
-    matrix = _load_full(shop) if cached is None else _load_changes(shop, cached)
+    fresh = cached is None
+    matrix = _load_full(shop, encoder) if fresh else _load_changes(shop, cached, encoder)
     matrix.version = version
     with _cache_lock:
         _shop_matrices[shop.pk] = matrix
@@ -395,10 +418,13 @@ def search(
     shop: Shop, query_vector: numpy.ndarray, *, product: Product | None = None, k: int = 5
 ) -> list[Hit]:
     """The k facts most similar to the query: of `product` (plus shop-wide FAQ entries) when
-    given, else of the whole shop."""
+    given, else of the whole shop. Only facts in the shop's active vector space are compared
+    (while a re-embedding job runs after a change of encoder, the others wait for it)."""
     if product is not None:
         # Two queries on the (shop, product) index rather than one OR that scans the shop.
-        chunks = FactChunk.objects.filter(shop=shop).values_list("pk", "embedding")
+        chunks = FactChunk.objects.filter(shop=shop, encoder=encoder_name(shop)).values_list(
+            "pk", "embedding"
+        )
         rows = list(chunks.filter(product=product)) + list(chunks.filter(product__isnull=True))
         matrix = _decode(rows)
     else:
@@ -425,7 +451,9 @@ def search(
     ][:k]
 
 
-def embed_question(question: str) -> numpy.ndarray:
+def embed_question(question: str, shop: Shop | None = None) -> numpy.ndarray:
+    """The question's vector, in the shop's active vector space when `shop` is given."""
     from shopllm_site.ml import get_encoder
 
-    return get_encoder().embed([question])[0]
+    encoder = shop_encoder(shop) if shop is not None else get_encoder()
+    return encoder.embed([question])[0]

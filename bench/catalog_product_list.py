@@ -3,7 +3,9 @@
 Runs against a throwaway test database (never the real one): the configured engine, with a
 temporary file for SQLite. Seeds one shop with 1,000 products and another with 100,000 (bulk
 inserts), then requests the list page through the Django test client in several shapes and prints
-milliseconds per request at each size and the 100k/1k ratio.
+milliseconds per request at each size and the 100k/1k ratio. Then the API's product list at the
+large size, with DRF's counting pagination (a full COUNT(*) per page) and with the capped count
+(`catalog.pagination.CappedCountPagination`), side by side. `--api-only` skips the pages.
 
     .venv/bin/python bench/catalog_product_list.py [--repeat 10] [--large 100000]
 """
@@ -56,6 +58,17 @@ SCENARIOS = [
     ("tag 'camp'", "?tag=camp"),
     ("in stock + tag + price sort", "?status=in_stock&tag=eco&sort=price"),
     ("page 20 by title", "?sort=title&page=20"),
+]
+
+# The API's product list (`/api/v1/products/`): DRF's page-number pagination runs a full
+# COUNT(*) of the filtered rows on every page; CappedCountPagination counts at most 10,001.
+API_SCENARIOS = [
+    ("api: default list", ""),
+    ("api: search 'steel' (common)", "?search=steel"),
+    ("api: search 'zzz-none' (no match)", "?search=zzz-none"),
+    ("api: search 'kettle' + in_stock", "?search=kettle&stock_status=in_stock"),
+    ("api: category 'Kitchen'", "?category=Kitchen"),
+    ("api: search 'steel', page 30", "?search=steel&page=30"),
 ]
 
 
@@ -118,11 +131,36 @@ def time_request(client: Client, url: str, repeat: int) -> tuple[float, float]:
     return min(samples), statistics.median(samples)
 
 
+def api_count_before_after(clients: dict[str, Client], args) -> None:
+    """The API list with DRF's counting pagination (before) and the capped count (after)."""
+    from catalog.api import ProductViewSet, ShopPagination
+    from catalog.pagination import CappedCountPagination
+
+    print(f"\nAPI /api/v1/products/ at {args.large:,} products, ms per request, best (median)")
+    print(f"{'scenario':36} {'full COUNT(*)':>17} {'capped count':>17}  speed-up")
+    capped = ProductViewSet.pagination_class
+    try:
+        for name, query in API_SCENARIOS:
+            url = "/api/v1/products/" + query
+            timings = {}
+            for label, pagination in (("before", ShopPagination), ("after", CappedCountPagination)):
+                ProductViewSet.pagination_class = pagination
+                timings[label] = time_request(clients["large"], url, args.repeat)
+            (before, before_median), (after, after_median) = timings["before"], timings["after"]
+            print(
+                f"{name:36} {before:7.1f} ({before_median:6.1f}) {after:7.1f} ({after_median:6.1f})"
+                f"  {before / after:5.1f}x"
+            )
+    finally:
+        ProductViewSet.pagination_class = capped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--api-only", action="store_true", help="time only the API list")
     args = parser.parse_args()
 
     setup_test_environment()
@@ -144,11 +182,11 @@ def main() -> None:
             print(f"seeded {count:>7,} products in {time.perf_counter() - started:6.1f} s")
             clients[label] = client_for(shop)
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("ANALYZE")
+            # Fresh statistics, as autovacuum would have by then on PostgreSQL.
+            cursor.execute("ANALYZE")
         print(f"\n{connection.vendor}, ms per request, best (median) of {args.repeat}")
         print(f"{'scenario':30} {args.small:>15,} {args.large:>15,}  ratio of best")
-        for name, query in SCENARIOS:
+        for name, query in [] if args.api_only else SCENARIOS:
             url = "/products/" + query
             small, small_median = time_request(clients["small"], url, args.repeat)
             large, large_median = time_request(clients["large"], url, args.repeat)
@@ -156,6 +194,7 @@ def main() -> None:
                 f"{name:30} {small:7.1f} ({small_median:5.1f}) {large:7.1f} ({large_median:5.1f})"
                 f"  {large / small:5.1f}x"
             )
+        api_count_before_after(clients, args)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()

@@ -1,4 +1,5 @@
-"""How the recommender's cost grows: 5k x 5k x 300k interactions and 10x that (50k x 50k x 3M).
+"""How the recommender's cost grows: 5k x 5k x 300k interactions and the target size, 200k
+customers x 50k products x 5M interactions (--large; target: a run within 15 min on 2 cores).
 
 Part 1 (engine, plain arrays, synthetic planted taste groups): ALS training, offline evaluation,
 top-10 lists with reasons for every customer (timed on a sample, extrapolated where noted), one
@@ -10,6 +11,9 @@ Part 2 (API, Django test client on a throwaway database): serving a stored list 
 list at 5,000 and 50,000 products, to show that a stored list does not grow with the catalog.
 
     .venv/bin/python bench/recommendations_scale.py [--small-only] [--sample 2000]
+    .venv/bin/python bench/recommendations_scale.py --large 50000x20000x2000000   # reduced
+
+Peak memory (the process's max resident set) is printed after each size and at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import contextlib
 import io
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -285,12 +290,23 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
     return rows
 
 
+def peak_memory_mb() -> float:
+    """Max resident set of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
+    started = time.perf_counter()
     parser = argparse.ArgumentParser()
     parser.add_argument("--small-only", action="store_true")
     parser.add_argument("--api-only", action="store_true", help="only part 2 (the API)")
     parser.add_argument("--sample", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument(
+        "--large",
+        default="200000x50000x5000000",
+        help="customers x products x interactions of the second size",
+    )
     args = parser.parse_args()
 
     if args.api_only:
@@ -298,7 +314,7 @@ def main() -> None:
         return
     scales = [(5_000, 5_000, 300_000)]
     if not args.small_only:
-        scales.append((50_000, 50_000, 3_000_000))
+        scales.append(tuple(int(part) for part in args.large.lower().split("x")))
     results = []
     for n_users, n_items, n_interactions in scales:
         print(f"engine: {n_users:,} x {n_items:,} x {n_interactions:,} ...", flush=True)
@@ -308,6 +324,8 @@ def main() -> None:
                 engine_scale(n_users, n_items, n_interactions, args.sample),
             )
         )
+        results[-1][1]["peak_mb"] = peak_memory_mb()
+        print(f"  peak memory so far: {results[-1][1]['peak_mb']:,.0f} MB", flush=True)
     rate = encoder_rate()
 
     print()
@@ -336,6 +354,7 @@ def main() -> None:
     row("similar products, all items (s, extrap.)", "similar_all_s")
     row("bought together, all items (s)", "together_s")
     row("fold-in top-10 for one request (ms)", "fold_in_ms")
+    row("peak memory after this size (MB)", "peak_mb", "{:,.0f}")
     row("NDCG@10 model", "ndcg_model", "{:.4f}")
     row("NDCG@10 popularity", "ndcg_pop", "{:.4f}")
     row("Recall@10 model", "recall_model", "{:.4f}")
@@ -345,6 +364,10 @@ def main() -> None:
 
     print()
     print_api(api_serving([5_000, 50_000], args.repeat))
+    print(
+        f"\nwhole bench {time.perf_counter() - started:.0f} s; "
+        f"peak memory {peak_memory_mb():,.0f} MB"
+    )
 
 
 def print_api(api_rows: list[dict]) -> None:

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +23,8 @@ from catalog import privacy, services
 from catalog.api_errors import BulkValidationError, ErrorResponseSerializer, ShopAutoSchema
 from catalog.api_filters import UtcIsoDateTimeFilter
 from catalog.api_parsers import BoundedJSONParser
+from catalog.csv_io.imports import ImportRejected, create_import_job
+from catalog.errors import InvalidInput
 from catalog.models import (
     AuditEvent,
     Customer,
@@ -33,6 +36,7 @@ from catalog.models import (
     Role,
     StockStatus,
 )
+from catalog.pagination import CappedCountPagination
 from catalog.serializers import (
     MAX_CUSTOMERS_PER_BULK,
     MAX_INTERACTIONS_PER_BULK,
@@ -185,6 +189,8 @@ class ProductViewSet(ShopScopedViewSet, viewsets.ModelViewSet):
     model = Product
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
+    # A text search over a large catalog must not pay for a full COUNT(*) on every page.
+    pagination_class = CappedCountPagination
     search_fields = ("=sku", "title", "brand")
     ordering_fields = ("sku", "title", "price", "updated_at", "created_at")
     ordering = ("-updated_at", "-id")
@@ -423,6 +429,7 @@ class InteractionViewSet(ShopScopedViewSet, mixins.ListModelMixin):
     model = Interaction
     serializer_class = InteractionSerializer
     filterset_class = InteractionFilter
+    pagination_class = CappedCountPagination
     ordering_fields = ("occurred_at",)
     ordering = ("-occurred_at", "-id")
 
@@ -464,6 +471,12 @@ class JobFilter(filters.FilterSet):
         fields = ("kind", "status")
 
 
+class CsvImportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=("products", "customers", "interactions"))
+    file = serializers.FileField()
+    keep_good_rows = serializers.BooleanField(default=False)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List the shop's jobs, newest first"),
     retrieve=extend_schema(summary="One job: poll it for status and progress"),
@@ -477,6 +490,41 @@ class JobViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ("created_at",)
     ordering = ("-created_at", "-id")
     lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        summary="Upload a CSV file to import (a job)",
+        description=(
+            "Multipart form: `kind` (products, customers or interactions), `file` (UTF-8 "
+            "CSV, the columns of the import page) and `keep_good_rows` (default false: if any "
+            "row is bad nothing is imported; true: the good rows are imported). Returns the "
+            "queued job (202); poll it for progress, `result.row_errors` lists bad rows by "
+            "line. Needs the editor role."
+        ),
+        operation_id="jobs_import_csv",
+        request={"multipart/form-data": CsvImportRequestSerializer},
+        responses={202: JobSerializer, 400: ErrorResponseSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import-csv",
+        parser_classes=(MultiPartParser,),
+    )
+    def import_csv(self, request: Request) -> Response:
+        serializer = CsvImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            job = create_import_job(
+                request.shop,
+                data["kind"],
+                data["file"],
+                user=request.user if request.user.is_authenticated else None,
+                keep_good_rows=data["keep_good_rows"],
+            )
+        except ImportRejected as exc:
+            raise InvalidInput(str(exc), fields={"file": [str(exc)]}) from exc
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="Queue a failed or cancelled job again",

@@ -21,6 +21,13 @@ ACTION_LABELS = {
     "member.add": "Added a member",
     "member.role": "Changed a member's role",
     "member.remove": "Removed a member",
+    "model_version.train": "Started training a model version",
+    "model_version.activate": "Activated a model version",
+    "model_version.rollback": "Rolled back a model version",
+    "model_version.cancel": "Cancelled a model training",
+    "experiment.start": "Started an experiment",
+    "experiment.stop": "Stopped an experiment",
+    "experiment.promote": "Promoted an experiment's winner",
 }
 
 

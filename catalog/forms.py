@@ -157,7 +157,9 @@ class ProductForm(forms.Form):
         required=False,
         help_text='A path such as "Kitchen > Drinkware > Bottles".',
     )
-    price = forms.DecimalField(max_digits=12, decimal_places=2, required=False)
+    price = forms.DecimalField(
+        max_digits=rules.PRICE_MAX_DIGITS, decimal_places=rules.PRICE_DECIMALS, required=False
+    )
     currency = CleanCharField(max_length=20)
     stock_status = forms.ChoiceField(choices=StockStatus.choices)
     attributes = _ParsedTextField(

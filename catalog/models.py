@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -86,6 +87,21 @@ class StockStatus(models.TextChoices):
 AVAILABLE_STOCK = (StockStatus.IN_STOCK, StockStatus.LOW_STOCK)
 
 
+class PriceField(models.DecimalField):
+    """A unit price stored with four decimals and read back with as many as it needs, two at
+    least: 24.9000 is 24.90 and 0.0125 stays 0.0125, so pages, exports and prompts show a
+    two-decimal price as before."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        value = Decimal(value)
+        if not value.is_finite():
+            return value
+        decimals = min(self.decimal_places, max(2, -value.normalize().as_tuple().exponent))
+        return value.quantize(Decimal(1).scaleb(-decimals))
+
+
 class Product(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
     sku = models.CharField(max_length=64)
@@ -93,7 +109,8 @@ class Product(models.Model):
     brand = models.CharField(max_length=120, blank=True)
     # "Kitchen > Drinkware > Bottles"
     category = models.CharField(max_length=300, blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Up to four decimals (catalog.rules.PRICE_DECIMALS); read back with two or more.
+    price = PriceField(max_digits=14, decimal_places=4, null=True, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     stock_status = models.CharField(
         max_length=20, choices=StockStatus.choices, default=StockStatus.IN_STOCK
@@ -191,6 +208,12 @@ class Interaction(models.Model):
             models.Index(fields=["shop", "-occurred_at"]),
             models.Index(fields=["customer", "-occurred_at"]),
             models.Index(fields=["product", "kind"]),
+            # Attribution of clicks and sales to a served list or experiment arm.
+            models.Index(
+                fields=["shop", "recommendation_ref"],
+                name="interaction_ref_idx",
+                condition=~Q(recommendation_ref=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,6 +70,11 @@ MAX_BULLETS = 10
 MAX_BULLET = 300
 MAX_DESCRIPTION = 10_000
 MAX_AMOUNT = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+# Unit prices carry up to four decimals (fuel, bulk goods, prices net of tax in some shops):
+# Product.price is DecimalField(max_digits=14, decimal_places=4).
+PRICE_DECIMALS = 4
+PRICE_MAX_DIGITS = 14
+MAX_PRICE = Decimal("9999999999.9999")
 MAX_QUANTITY = 1_000_000
 
 
@@ -91,6 +96,9 @@ INTERACTION_TEXT_LIMITS = {
     "recommendation_ref": _model_limit(Interaction, "recommendation_ref"),
 }
 RATING_RANGE = (Decimal(1), Decimal(5))
+# Computed once: `InteractionKind.values` builds a new list on every access (a CSV import
+# checks millions of rows).
+_INTERACTION_KINDS = frozenset(InteractionKind.values)
 
 REQUIRED = "This field is required."
 
@@ -103,7 +111,7 @@ _CONTROL = re.compile(
 _SPACES = re.compile(r"[ \t]+")
 _ANY_WHITESPACE = re.compile(r"\s+")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,2}")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d{1,4}")
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -186,8 +194,13 @@ def _text_fields(
             cleaned[name] = text
 
 
-def parse_amount(raw: object, what: str) -> Decimal | None:
-    """A money amount or rating of at most two decimals, zero or more; None when empty.
+_DECIMAL_WORDS = {2: "two", 4: "four"}
+
+
+def parse_amount(
+    raw: object, what: str, *, places: int = 2, maximum: Decimal = MAX_AMOUNT
+) -> Decimal | None:
+    """A money amount or rating of at most `places` decimals, zero or more; None when empty.
 
     Raises ValueError with a message for `what` ("The price", "The value").
     """
@@ -208,11 +221,15 @@ def parse_amount(raw: object, what: str) -> Decimal | None:
         raise ValueError("Enter a number.")
     if amount < 0:
         raise ValueError(f"{what} cannot be negative.")
-    if amount > MAX_AMOUNT:
+    if amount > maximum:
         raise ValueError(f"{what} is too large.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"{what} has more than two decimals.")
-    return amount.quantize(Decimal("0.01"))
+    step = Decimal(1).scaleb(-places)
+    if amount != amount.quantize(step):
+        raise ValueError(f"{what} has more than {_DECIMAL_WORDS.get(places, places)} decimals.")
+    # Two decimals, or as many as the amount needs up to `places`: 19.9 and 19.9000 are 19.90,
+    # 0.0125 stays 0.0125.
+    decimals = min(places, max(2, -amount.normalize().as_tuple().exponent))
+    return amount.quantize(Decimal(1).scaleb(-decimals))
 
 
 def parse_when(raw: object) -> datetime | None:
@@ -339,8 +356,9 @@ def clean_product(values: Mapping, *, partial: bool = False) -> dict:
     cleaned: dict = {}
     _check_known(values, PRODUCT_FIELDS, errors)
     _text_fields(values, PRODUCT_TEXT_LIMITS, ("sku", "title"), partial, cleaned, errors)
-    if any(char.isspace() for char in cleaned.get("sku", "")):
-        errors.add("sku", "A SKU cannot contain spaces.")
+    # A SKU may hold spaces inside ("AB 123-4", as real shop systems export them): clean_text
+    # has trimmed the ends and made every run of whitespace one space. Any other printable
+    # character is kept; control and invisible characters are removed like everywhere.
     if "category" in cleaned:
         cleaned["category"] = normalize_category(cleaned["category"])
     if cleaned.get("image_url"):
@@ -359,7 +377,9 @@ def clean_product(values: Mapping, *, partial: bool = False) -> dict:
         cleaned["description"] = description
     if "price" in values:
         try:
-            cleaned["price"] = parse_amount(values["price"], "The price")
+            cleaned["price"] = parse_amount(
+                values["price"], "The price", places=PRICE_DECIMALS, maximum=MAX_PRICE
+            )
         except ValueError as exc:
             errors.add("price", str(exc))
     if "currency" in values:
@@ -445,7 +465,7 @@ def clean_interaction(values: Mapping) -> dict:
     kind = clean_text(values.get("kind")).lower()
     if not kind:
         errors.add("kind", REQUIRED)
-    elif kind not in InteractionKind.values:
+    elif kind not in _INTERACTION_KINDS:
         errors.add("kind", f"{kind[:20]!r} is not one of: {', '.join(InteractionKind.values)}.")
     cleaned["kind"] = kind
     try:

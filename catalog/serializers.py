@@ -83,6 +83,11 @@ class ProductSerializer(serializers.ModelSerializer):
     attributes = AttributesField(required=False)
     tags = TagsField(required=False)
     bullet_points = BulletPointsField(required=False)
+    # Up to 4 decimals stored; read back with as many as were given (at least two): "24.90",
+    # "0.0125". The rule checks the digits, so the field adds no limit of its own.
+    price = serializers.DecimalField(
+        max_digits=None, decimal_places=None, allow_null=True, required=False
+    )
 
     class Meta:
         model = Product

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from catalog.models import Job, Product, Shop
+from catalog.models import Job, ModelVersion, Product, Shop
 
 
 class CopyField(models.TextChoices):
@@ -141,6 +141,10 @@ class DraftVersion(models.Model):
     # {"flags": [{"check", "start", "end", "text", "message"}], "counts": {...}}
     checks = models.JSONField(default=dict, blank=True)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The shop's tuned copy model that wrote this text (None: the base model, or a person).
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from catalog.jobs import JobRun
-from catalog.models import Job, Product
+from catalog.model_versions import active_version
+from catalog.models import Job, ModelKind, ModelVersion, Product
 from generation.checks.leak import facts_text
 from generation.examples import CopyExample, ExampleFinder
 from generation.models import CopyField, DraftVersion
@@ -38,6 +39,7 @@ from generation.services import (
     voice_settings,
 )
 from shopllm_site.ml import GenerationParams, Generator, get_generator
+from shopllm_site.ml.adapters import with_adapter
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,17 @@ def example_texts(example: CopyExample) -> list[str]:
     return [example.text, facts_text(example.product)]
 
 
+def active_copy_model(shop, generator: Generator) -> ModelVersion | None:
+    """The shop's active tuned copy model (a LoRA adapter trained by the training app), or None
+    for the base model. A backend that cannot load adapters (the OpenAI-compatible one) uses its
+    own model, and the drafts say so by recording no version."""
+    version = active_version(shop, ModelKind.GENERATOR)
+    if version is not None and not hasattr(generator, "use_adapter"):
+        log.warning("Shop %s: the generator backend cannot load tuned versions", shop.pk)
+        return None
+    return version
+
+
 def run_generation(job: Job, run: JobRun) -> dict:
     params = job.params
     options = PromptOptions.from_params(params)
@@ -143,6 +156,8 @@ def run_generation(job: Job, run: JobRun) -> dict:
     templates = templates_for(job.shop)
     voice = voice_settings(job.shop)
     generator = get_generator()
+    model_version = active_copy_model(job.shop, generator)
+    adapter_path = model_version.path if model_version else None
     batch_size = settings.SHOPLLM_GENERATOR_BATCH_SIZE
     done = len(already)
     skipped: dict[str, int] = {}
@@ -167,15 +182,16 @@ def run_generation(job: Job, run: JobRun) -> dict:
                     to_write.append(product)
             if to_write:
                 examples = finder.for_products(to_write)
-                choices = draft_copy(
-                    generator,
-                    to_write,
-                    field,
-                    options,
-                    examples,
-                    template=templates[field],
-                    voice=voice,
-                )
+                with with_adapter(generator, adapter_path):
+                    choices = draft_copy(
+                        generator,
+                        to_write,
+                        field,
+                        options,
+                        examples,
+                        template=templates[field],
+                        voice=voice,
+                    )
                 for product, example, choice in zip(to_write, examples, choices, strict=True):
                     version = add_version(
                         product,
@@ -188,6 +204,7 @@ def run_generation(job: Job, run: JobRun) -> dict:
                         voice=voice.voice,
                         examples=example_texts(example),
                         selection=choice.selection,
+                        model_version=model_version,
                     )
                     drafted += 1
                     flagged += bool(version.checks.get("flags"))
@@ -209,5 +226,6 @@ def run_generation(job: Job, run: JobRun) -> dict:
         "skipped_published": skipped,
         "seconds": round(elapsed, 2),
         "generator": getattr(generator, "name", type(generator).__name__),
+        "model_version": model_version.number if model_version else None,
         "summary": summary + ".",
     }

@@ -284,11 +284,13 @@ def add_version(
     examples: list[str] = (),
     selection: dict | None = None,
     voice: str | None = None,
+    model_version=None,
 ) -> DraftVersion:
     """A new checked version on the product's open draft for `field` (created if none).
     `examples`: the example copy the model was shown (leak check); `selection`: how the text
     was chosen among candidates (generation/selection.py), kept with the checks; `voice` and
-    `banned_phrases` default to the shop's brand voice (the voice counts as support for claims)."""
+    `banned_phrases` default to the shop's brand voice (the voice counts as support for claims);
+    `model_version`: the shop's tuned copy model (catalog.ModelVersion) that wrote the text."""
     draft = (
         Draft.objects.select_for_update()
         .filter(product=product, field=field, status__in=OPEN_STATUSES)
@@ -318,6 +320,7 @@ def add_version(
         source=source,
         checks=checks,
         job=job,
+        model_version=model_version,
         created_by=user,
     )
     draft.current_version = version

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from recommendations.engine.candidates import CANDIDATE_NAMES
 from recommendations.engine.core import DEFAULT_EVENT_WEIGHTS
+from recommendations.engine.rerank import MAX_CATEGORY_CAP, MAX_POPULARITY_PENALTY, knob_errors
 from recommendations.models import RecommenderSettings
 
 
@@ -39,6 +41,49 @@ class RecommenderSettingsForm(forms.Form):
     repurchasable_tags = forms.CharField(
         required=False, help_text="Comma-separated tags of consumables."
     )
+    # Candidate models compared on every run (recommendations.engine.candidates).
+    candidates = forms.MultipleChoiceField(
+        choices=[(name, name) for name in CANDIDATE_NAMES],
+        widget=forms.CheckboxSelectMultiple,
+        label="Candidate models",
+        help_text="Each run trains these, compares them on its hold-out and serves the best.",
+    )
+    tuning_budget_s = forms.IntegerField(
+        min_value=0,
+        max_value=3600,
+        label="Tuning budget (seconds)",
+        help_text="Time a run may spend tuning the candidates' settings; 0 = defaults only.",
+    )
+    recency_half_life_days = forms.FloatField(
+        required=False,
+        min_value=0.1,
+        max_value=3650,
+        label="Recency half-life (days)",
+        help_text="An interaction counts half as much every this many days; empty = off.",
+    )
+    # Re-ranking for the shop's goals (recommendations.engine.rerank); 0 / empty = off.
+    diversity = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        initial=0.0,
+        help_text="0 = pure relevance (off); higher mixes in products unlike the ones above them "
+        "(0.3 is a mild setting).",
+    )
+    category_cap = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_CATEGORY_CAP,
+        label="Category cap",
+        help_text="At most this many products of one category per list; empty = no cap.",
+    )
+    popularity_penalty = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_POPULARITY_PENALTY,
+        initial=0.0,
+        help_text="0 = off; higher gives lesser-known products more room (try 0.1-0.3).",
+    )
 
     @classmethod
     def for_settings(cls, recommender_settings: RecommenderSettings) -> RecommenderSettingsForm:
@@ -59,8 +104,25 @@ class RecommenderSettingsForm(forms.Form):
                     recommender_settings.repurchasable_categories
                 ),
                 "repurchasable_tags": ", ".join(recommender_settings.repurchasable_tags),
+                "candidates": recommender_settings.candidates,
+                "tuning_budget_s": recommender_settings.tuning_budget_s,
+                "recency_half_life_days": recommender_settings.recency_half_life_days,
+                "diversity": recommender_settings.diversity,
+                "category_cap": recommender_settings.category_cap,
+                "popularity_penalty": recommender_settings.popularity_penalty,
             }
         )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        knobs = ("diversity", "category_cap", "popularity_penalty")
+        if all(name not in self.errors for name in knobs):
+            values = [data.get("diversity") or 0.0, data.get("category_cap")]
+            values.append(data.get("popularity_penalty") or 0.0)
+            for name, messages in knob_errors(*values).items():
+                for message in messages:
+                    self.add_error(name, message)
+        return data
 
     def settings_fields(self) -> dict:
         data = self.cleaned_data
@@ -79,4 +141,11 @@ class RecommenderSettingsForm(forms.Form):
             "alpha": data["alpha"],
             "repurchasable_categories": _split(data["repurchasable_categories"]),
             "repurchasable_tags": _split(data["repurchasable_tags"]),
+            "candidates": list(data["candidates"]),
+            "tuning_budget_s": data["tuning_budget_s"],
+            "recency_half_life_days": data["recency_half_life_days"],
+            # Empty knobs are off.
+            "diversity": data["diversity"] or 0.0,
+            "category_cap": data["category_cap"],
+            "popularity_penalty": data["popularity_penalty"] or 0.0,
         }

@@ -3,6 +3,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from catalog.models import JobStatus
+from recommendations.engine.candidates import CANDIDATE_NAMES
+from recommendations.engine.rerank import MAX_CATEGORY_CAP, MAX_POPULARITY_PENALTY, knob_errors
 from recommendations.models import RecommendationRun
 
 
@@ -66,6 +68,14 @@ class RunSerializer(serializers.ModelSerializer):
     finished_at = serializers.DateTimeField(
         source="job.finished_at", read_only=True, allow_null=True
     )
+    served_model = serializers.SerializerMethodField(
+        help_text="The candidate model whose lists the run stored (best NDCG@10 on the hold-out)."
+    )
+    leaderboard = serializers.SerializerMethodField(
+        help_text="Every candidate model on the run's temporal hold-out: name, params, ndcg@10, "
+        "recall@10 (hits / held-out items), capped_recall@10 (hits / min(10, held-out items)), "
+        "coverage, diversity, fit_s, served; `skipped` says why a candidate did not run."
+    )
 
     class Meta:
         model = RecommendationRun
@@ -76,12 +86,20 @@ class RunSerializer(serializers.ModelSerializer):
             "job_id",
             "settings",
             "metrics",
+            "served_model",
+            "leaderboard",
             "stats",
             "error",
             "created_at",
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_served_model(self, run: RecommendationRun) -> dict | None:
+        return (run.metrics or {}).get("served")
+
+    def get_leaderboard(self, run: RecommendationRun) -> list[dict]:
+        return list((run.metrics or {}).get("leaderboard") or [])
 
 
 class RunStartedSerializer(serializers.Serializer):
@@ -113,3 +131,48 @@ class RecommenderSettingsSerializer(serializers.Serializer):
     repurchasable_tags = serializers.ListField(
         child=serializers.CharField(max_length=60), max_length=200, required=False
     )
+    candidates = serializers.ListField(
+        child=serializers.ChoiceField(choices=CANDIDATE_NAMES),
+        min_length=1,
+        required=False,
+        help_text="Candidate models each run trains and compares; the best is served.",
+    )
+    tuning_budget_s = serializers.IntegerField(
+        min_value=0,
+        max_value=3600,
+        required=False,
+        help_text="Seconds a run may spend tuning candidates' settings (0 = defaults only).",
+    )
+    recency_half_life_days = serializers.FloatField(
+        min_value=0.1,
+        max_value=3650,
+        allow_null=True,
+        required=False,
+        help_text="Interactions count half as much every this many days; null = off.",
+    )
+    diversity = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="Re-ranking: MMR diversity, 0 = pure relevance (off) to 1 = pure variety.",
+    )
+    category_cap = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_CATEGORY_CAP,
+        allow_null=True,
+        required=False,
+        help_text="Re-ranking: at most this many items of one category per list; null = no cap.",
+    )
+    popularity_penalty = serializers.FloatField(
+        min_value=0,
+        max_value=MAX_POPULARITY_PENALTY,
+        required=False,
+        help_text="Re-ranking: score minus this times the item's log-popularity share; 0 = off.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        names = ("diversity", "category_cap", "popularity_penalty")
+        errors = knob_errors(**{name: attrs[name] for name in names if name in attrs})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

@@ -48,6 +48,12 @@ SETTINGS_FIELDS = (
     "alpha",
     "repurchasable_categories",
     "repurchasable_tags",
+    "diversity",
+    "category_cap",
+    "popularity_penalty",
+    "candidates",
+    "recency_half_life_days",
+    "tuning_budget_s",
 )
 
 
@@ -77,8 +83,44 @@ def update_settings(shop: Shop, fields: dict) -> RecommenderSettings:
         raise RecommendationError("The content weight must be between 0 and 1.")
     if not 1 <= recommender_settings.top_n <= 200:
         raise RecommendationError("N must be between 1 and 200.")
+    _check_reranking(recommender_settings)
+    _check_candidates(recommender_settings)
     recommender_settings.save()
     return recommender_settings
+
+
+def _check_reranking(recommender_settings: RecommenderSettings) -> None:
+    from recommendations.engine.rerank import knob_errors
+
+    errors = knob_errors(
+        recommender_settings.diversity,
+        recommender_settings.category_cap,
+        recommender_settings.popularity_penalty,
+    )
+    if errors:
+        message = " ".join(messages[0] for messages in errors.values())
+        raise RecommendationError(message, fields=errors)
+
+
+def _check_candidates(recommender_settings: RecommenderSettings) -> None:
+    from recommendations.engine.candidates import CANDIDATE_NAMES
+
+    names = recommender_settings.candidates
+    if not isinstance(names, list) or not names:
+        raise RecommendationError(
+            "Name at least one candidate model.", fields={"candidates": ["Required."]}
+        )
+    unknown = [name for name in names if name not in CANDIDATE_NAMES]
+    if unknown:
+        message = f"Unknown candidate model(s): {', '.join(map(str, unknown))}."
+        raise RecommendationError(message, fields={"candidates": [message]})
+    half_life = recommender_settings.recency_half_life_days
+    if half_life is not None and half_life <= 0:
+        message = "The recency half-life must be a positive number of days (or empty: off)."
+        raise RecommendationError(message, fields={"recency_half_life_days": [message]})
+    if not 0 <= recommender_settings.tuning_budget_s <= 3600:
+        message = "The tuning budget must be between 0 and 3600 seconds."
+        raise RecommendationError(message, fields={"tuning_budget_s": [message]})
 
 
 def settings_snapshot(shop: Shop) -> dict:
@@ -100,43 +142,80 @@ def is_repurchasable(category: str, tags: list, snapshot: dict) -> bool:
 def refresh_embeddings(
     shop: Shop, *, progress: Callable[[int, int], None] | None = None, batch: int = 256
 ) -> int:
-    """Embed the shop's products whose text changed since their stored vector; returns count."""
-    from recommendations.embeddings import product_text, text_hash
-    from shopllm_site.ml import get_encoder
+    """Embed the shop's products whose text changed since their stored vector; returns count.
 
-    encoder = get_encoder()
-    stored = dict(
-        ProductEmbedding.objects.filter(shop=shop, model_name=encoder.model_name).values_list(
-            "product_id", "text_hash"
-        )
-    )
-    stale: list[tuple[Product, str, str]] = []
-    for product in Product.objects.for_shop(shop).iterator(chunk_size=2000):
-        text = product_text(product)
-        digest = text_hash(text)
-        if stored.get(product.pk) != digest:
-            stale.append((product, text, digest))
+    The stored text hashes of the shop's active vector space are checked first: when no product
+    is new or changed, the encoder is not even loaded (a run with an unchanged catalog spends no
+    time on the model). Torch CPU threads come from SHOPLLM_ENCODER_THREADS (the encoder sets
+    them before every batch)."""
+    from catalog.model_versions import active_encoder_space, shop_encoder
+
+    space = active_encoder_space(shop)  # the shop's adapted encoder's space when one is active
+    texts = _product_texts(shop)
+    stale = _stale_texts(shop, texts, space.name)
+    if not stale:
+        return 0
+    encoder = shop_encoder(shop, space)
+    if encoder.model_name != space.name:
+        # An encoder installed for this process (tests, benchmarks) names its own space.
+        stale = _stale_texts(shop, texts, encoder.model_name)
     for start in range(0, len(stale), batch):
         chunk = stale[start : start + batch]
         vectors = encoder.embed([text for _, text, _ in chunk])
         with transaction.atomic():
-            ProductEmbedding.objects.filter(product__in=[p for p, _, _ in chunk]).delete()
+            ProductEmbedding.objects.filter(product_id__in=[pk for pk, _, _ in chunk]).delete()
             ProductEmbedding.objects.bulk_create(
                 [
                     ProductEmbedding(
                         shop=shop,
-                        product=product,
+                        product_id=product_id,
                         model_name=encoder.model_name,
                         text_hash=digest,
                         dim=encoder.dim,
                         vector=vector.astype("<f4").tobytes(),
                     )
-                    for (product, _, digest), vector in zip(chunk, vectors, strict=True)
+                    for (product_id, _, digest), vector in zip(chunk, vectors, strict=True)
                 ]
             )
         if progress is not None:
             progress(start + len(chunk), len(stale))
     return len(stale)
+
+
+# The fields `product_text` reads (a catalog of long descriptions loads no other column).
+_TEXT_FIELDS = (
+    "pk",
+    "title",
+    "brand",
+    "category",
+    "attributes",
+    "tags",
+    "bullet_points",
+    "description",
+)
+
+
+def _product_texts(shop: Shop) -> list[tuple[int, str, str]]:
+    """(product id, embedded text, its hash) for every product of the shop."""
+    from recommendations.embeddings import product_text, text_hash
+
+    out = []
+    products = Product.objects.for_shop(shop).only(*_TEXT_FIELDS)
+    for product in products.iterator(chunk_size=2000):
+        text = product_text(product)
+        out.append((product.pk, text, text_hash(text)))
+    return out
+
+
+def _stale_texts(
+    shop: Shop, texts: list[tuple[int, str, str]], model_name: str
+) -> list[tuple[int, str, str]]:
+    stored = dict(
+        ProductEmbedding.objects.filter(shop=shop, model_name=model_name).values_list(
+            "product_id", "text_hash"
+        )
+    )
+    return [row for row in texts if stored.get(row[0]) != row[2]]
 
 
 def load_embeddings(shop: Shop, product_ids: list[int], model_name: str) -> np.ndarray | None:
@@ -259,10 +338,10 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
     embeddings = _run_embeddings(run.shop, data, config)
     weights = core.event_weights(data.kinds, config.weights)
     with _timed(timings, "evaluation_s"):
-        metrics = _evaluate(data, weights, embeddings, config)
+        metrics = _evaluate(data, weights, embeddings, config, snapshot)
     report(40)
     with _timed(timings, "training_s"):
-        model = _train(data, weights, config)
+        model = _train(data, weights, config, served=metrics.get("served"), snapshot=snapshot)
     report(55)
     with _timed(timings, "customer_lists_s"):
         customer_recs = _customer_lists(data, model, embeddings, config, report)
@@ -285,10 +364,21 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
 
 @dataclass
 class TrainedModel:
+    """What a run serves from, trained on every interaction.
+
+    `item_factors` are always the settings' ALS (similar-product lists, and fold-in of new
+    customers at serving time, which reads them from RunModelData). `scorer` is the served
+    candidate when it is not that ALS (engine/candidates.py); the Ranker then scores and explains
+    with it, reading `user_factors` as the scorer's own user vectors (BPR or tuned ALS factors;
+    the ALS ones, unread, for neighbour models).
+    """
+
     matrix: sp.csr_matrix  # users x items confidence
     user_factors: np.ndarray
     item_factors: np.ndarray
     popularity: np.ndarray
+    scorer: object | None = None
+    served: str = "als"
 
 
 _MODEL_REASONS = ("because_you", "similar_to")
@@ -317,15 +407,25 @@ def _load_interactions(shop: Shop, snapshot: dict) -> run_output.ShopData:
 def _run_embeddings(shop: Shop, data: run_output.ShopData, config) -> np.ndarray | None:
     if config.content_weight <= 0:
         return None
-    from shopllm_site.ml import get_encoder
+    from catalog.model_versions import active_encoder_space, shop_encoder
 
-    return load_embeddings(shop, data.product_ids, get_encoder().model_name)
+    space = active_encoder_space(shop)
+    name = space.name
+    if not ProductEmbedding.objects.filter(shop=shop, model_name=name).exists():
+        # Nothing stored under the space's name: an encoder installed for this process (tests,
+        # benchmarks) names its own space. Asking it costs nothing, it is loaded already.
+        name = shop_encoder(shop, space).model_name
+    return load_embeddings(shop, data.product_ids, name)
 
 
-def _evaluate(data: run_output.ShopData, weights: np.ndarray, embeddings, config) -> dict:
-    """Offline metrics on a temporal hold-out, the model against popularity."""
+def _evaluate(
+    data: run_output.ShopData, weights: np.ndarray, embeddings, config, snapshot: dict
+) -> dict:
+    """Offline metrics on a temporal hold-out: every candidate model of the settings (tuned
+    within the settings' budget), the best marked served, against popularity."""
     from recommendations.engine import evaluation
 
+    names, budget, half_life = _candidate_settings(snapshot)
     return evaluation.evaluate(
         data.users,
         data.items,
@@ -335,24 +435,64 @@ def _evaluate(data: run_output.ShopData, weights: np.ndarray, embeddings, config
         len(data.product_ids),
         config,
         embeddings=embeddings,
+        candidates=names,
+        tuning_budget_s=budget,
+        recency_half_life_days=half_life,
     )
 
 
-def _train(data: run_output.ShopData, weights: np.ndarray, config) -> TrainedModel:
-    """ALS on every interaction (the evaluation held the latest out; serving uses them all)."""
-    from recommendations.engine import core
+def _candidate_settings(snapshot: dict) -> tuple[list[str], float, float | None]:
+    """Candidates, tuning budget and recency half-life of a run's settings (older runs' settings
+    lack them: the defaults then)."""
+    from recommendations.engine import candidates, core
 
+    names = candidates.known(snapshot.get("candidates") or core.default_candidates())
+    budget = snapshot.get("tuning_budget_s")
+    budget = 60.0 if budget is None else float(budget)
+    return names or ["als"], budget, snapshot.get("recency_half_life_days")
+
+
+def _train(
+    data: run_output.ShopData,
+    weights: np.ndarray,
+    config,
+    *,
+    served: dict | None = None,
+    snapshot: dict | None = None,
+) -> TrainedModel:
+    """The settings' ALS and the served candidate (the evaluation's winner with its tuned
+    settings; ALS when the evaluation could not run) on every interaction: the evaluation held
+    the latest out, serving uses them all."""
+    from recommendations.engine import candidates, core, evaluation
+
+    _, _, half_life = _candidate_settings(snapshot or {})
+    weights = weights * candidates.recency_weights(data.timestamps, half_life)
     matrix = core.confidence_matrix(
         data.users, data.items, weights, len(data.customer_ids), len(data.product_ids)
     )
     user_factors, item_factors = core.train_als(matrix, config)
-    return TrainedModel(matrix, user_factors, item_factors, core.popularity_counts(matrix))
+    model = TrainedModel(matrix, user_factors, item_factors, core.popularity_counts(matrix))
+    if not served or (
+        served["name"] == "als" and served["params"] == evaluation.als_defaults(config)
+    ):
+        return model  # the settings' ALS is the served model
+    try:
+        scorer = candidates.fit(served["name"], matrix, served["params"])
+    except candidates.SkipCandidate:
+        log.warning("Served candidate %s could not be refitted; serving ALS", served["name"])
+        return model
+    model.scorer = candidates.for_serving(scorer)
+    model.served = served["name"]
+    if scorer.user_factors is not None:
+        model.user_factors = scorer.user_factors
+    return model
 
 
 def _customer_lists(
     data: run_output.ShopData, model: TrainedModel, embeddings, config, report
 ) -> list:
-    """Progress 55-70: top-N with a reason for every customer."""
+    """Progress 55-70: top-N with a reason for every customer, re-ranked by the run's knobs
+    (diversity, category cap, popularity penalty: recommendations.engine.rerank)."""
     from recommendations.engine import core
 
     ranker = core.Ranker(
@@ -363,6 +503,7 @@ def _customer_lists(
         repurchasable=data.repurchasable,
         popularity=model.popularity,
         categories=data.categories,
+        scorer=model.scorer,
     )
     n_users = len(data.customer_ids)
     return core.recommend_all(
@@ -458,7 +599,25 @@ def _run_stats(
         "timings": timings,
         "gpu": core.use_gpu(),
         "popularity_histogram": run_output.popularity_histogram(model.popularity, customer_recs),
+        "fairness": _fairness(data, model, customer_recs),
     }
+
+
+def _fairness(data: run_output.ShopData, model: TrainedModel, customer_recs) -> dict:
+    """Exposure of the long tail, categories and brands in the stored lists vs the catalog."""
+    from recommendations.engine.fairness import exposure_report
+
+    brand_of: dict[int, str] = {}
+    for start in range(0, len(data.product_ids), 2000):
+        chunk = data.product_ids[start : start + 2000]
+        brand_of.update(Product.objects.filter(pk__in=chunk).values_list("pk", "brand"))
+    return exposure_report(
+        [[rec.item for rec in recs] for recs in customer_recs],
+        model.popularity,
+        categories=data.categories,
+        brands=[brand_of.get(pk, "") for pk in data.product_ids],
+        available=data.available,
+    )
 
 
 def _record_results(

@@ -1,4 +1,5 @@
-"""Serving: the latest successful run's lists, fold-in for new customers, fallbacks, impressions.
+"""Serving: the served run's lists (the latest successful one unless pinned), fold-in for new
+customers, fallbacks, impressions.
 
 A stored list is one indexed lookup plus one product query whatever the size of the catalog.
 Stock is checked again at serving time (it may change after a run); items a customer already
@@ -59,6 +60,26 @@ def latest_run(shop: Shop) -> RecommendationRun | None:
     )
 
 
+# A shop may pin the run its lists come from (an experiment's winner promoted to the default).
+# The pin lives in an upper app that this one cannot import, so that app registers a function
+# here: shop -> pinned succeeded run or None. None from every resolver = the latest run.
+_served_run_resolvers: list = []
+
+
+def register_served_run_resolver(resolver) -> None:
+    if resolver not in _served_run_resolvers:
+        _served_run_resolvers.append(resolver)
+
+
+def served_run(shop: Shop) -> RecommendationRun | None:
+    """The run whose lists are served: a pinned one if any, else the latest successful run."""
+    for resolver in _served_run_resolvers:
+        run = resolver(shop)
+        if run is not None:
+            return run
+    return latest_run(shop)
+
+
 # --- artefacts of a run, loaded once per process -------------------------------------------------
 
 
@@ -115,8 +136,16 @@ def run_artifacts(run: RecommendationRun) -> RunArtifacts | None:
 # --- customers --------------------------------------------------------------------------------
 
 
-def for_customer(shop: Shop, customer: Customer, n: int = 10, *, record: bool = True) -> ServedList:
-    run = latest_run(shop)
+def for_customer(
+    shop: Shop,
+    customer: Customer,
+    n: int = 10,
+    *,
+    record: bool = True,
+    run: RecommendationRun | None = None,
+) -> ServedList:
+    """`run`: serve this run's lists (an experiment's arm) instead of the served run."""
+    run = run or served_run(shop)
     if run is None:
         return ServedList(source="none", run=None)
     stored = CustomerRecommendation.objects.filter(run=run, customer=customer).first()
@@ -175,9 +204,15 @@ def _fold_in(run: RecommendationRun, events: list[tuple[int, str]], n: int) -> l
 
 
 def for_product(
-    shop: Shop, product: Product, kind: str = ListKind.SIMILAR, n: int = 10, *, record: bool = True
+    shop: Shop,
+    product: Product,
+    kind: str = ListKind.SIMILAR,
+    n: int = 10,
+    *,
+    record: bool = True,
+    run: RecommendationRun | None = None,
 ) -> ServedList:
-    run = latest_run(shop)
+    run = run or served_run(shop)
     if run is None:
         return ServedList(source="none", run=None)
     stored = ProductRecommendation.objects.filter(run=run, product=product, kind=kind).first()

@@ -57,7 +57,7 @@ def _recent_runs(shop) -> list[RecommendationRun]:
 @shop_member_required()
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = _recent_runs(request.shop)
-    latest = serving.latest_run(request.shop)
+    latest = serving.served_run(request.shop)
     context = {
         "runs": runs,
         "latest": latest,

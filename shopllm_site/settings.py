@@ -145,9 +145,15 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
-# Uploads: CSV files up to SHOPLLM_MAX_UPLOAD_MB are accepted; Django spools big ones to disk.
-SHOPLLM_MAX_UPLOAD_MB = env_int("SHOPLLM_MAX_UPLOAD_MB", 50, minimum=1)
+# Uploads: CSV files up to SHOPLLM_MAX_UPLOAD_MB are accepted; Django spools big ones to disk,
+# the importer stores them in the database in 4 MB pieces and reads them back as a stream.
+SHOPLLM_MAX_UPLOAD_MB = env_int("SHOPLLM_MAX_UPLOAD_MB", 512, minimum=1)
+# Rows per file: products and customers (upserted row by row in batches), and interactions
+# (checked as a stream and written with COPY on PostgreSQL).
 SHOPLLM_MAX_IMPORT_ROWS = env_int("SHOPLLM_MAX_IMPORT_ROWS", 200_000, minimum=1)
+SHOPLLM_MAX_INTERACTION_IMPORT_ROWS = env_int(
+    "SHOPLLM_MAX_INTERACTION_IMPORT_ROWS", 5_000_000, minimum=1
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -323,6 +329,12 @@ SHOPLLM_ENCODER_MODEL = env_str("SHOPLLM_ENCODER_MODEL", "default")
 SHOPLLM_ENCODER_DEVICE = env_str("SHOPLLM_ENCODER_DEVICE", "auto")
 # torch CPU threads for the encoder (0 = one per core); web processes embed one question each.
 SHOPLLM_ENCODER_THREADS = env_int("SHOPLLM_ENCODER_THREADS", 0, minimum=0)
+# Trained model versions (LoRA adapters, checkpoints): one folder per version under this store.
+SHOPLLM_MODEL_STORE = Path(env_str("SHOPLLM_MODEL_STORE", str(VAR_DIR / "models" / "versions")))
+# Copy-model training is offered once a shop has this many approved texts.
+SHOPLLM_TRAINING_MIN_EXAMPLES = env_int("SHOPLLM_TRAINING_MIN_EXAMPLES", 50, minimum=1)
+# "lora" (one small adapter per shop) or "full" (all weights; only for small base models).
+SHOPLLM_TRAINING_METHOD = env_choice("SHOPLLM_TRAINING_METHOD", "lora", ("lora", "full"))
 
 LOGGING = {
     "version": 1,

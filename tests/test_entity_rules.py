@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -109,7 +110,12 @@ PRODUCT_CASES = [
     Case("oversize description", {"description": "d" * 10_001}, "description"),
     Case("negative price", {"price": "-1"}, "price"),
     Case("ftp image url", {"image_url": "ftp://img.example.com/mug.jpg"}, "image_url"),
-    Case("space in sku", {"sku": "MUG 1"}, "sku"),
+    Case("space inside sku", {"sku": "  MUG   1 "}, cleaned={"sku": "MUG 1"}),
+    Case("sku with punctuation", {"sku": "AB.12_x#3"}, cleaned={"sku": "AB.12_x#3"}),
+    Case("three-decimal price", {"price": "19.999"}, cleaned={"price": Decimal("19.999")}),
+    Case("four-decimal price", {"price": "0.0125"}, cleaned={"price": Decimal("0.0125")}),
+    Case("five-decimal price", {"price": "0.01255"}, "price"),
+    Case("one-decimal price", {"price": "9.5"}, cleaned={"price": Decimal("9.50")}),
     Case("empty title", {"title": "\u202e\x00"}, "title"),
     Case("bad currency", {"currency": "EURO"}, "currency"),
     Case(

@@ -9,3 +9,8 @@ class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = "Training"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Encoder adaptation: job kinds and tasks, and the re-embedding after an activation.
+        # Copy-model training (job_kinds): its job kind and task.
+        from training import encoder_services, job_kinds  # noqa: F401

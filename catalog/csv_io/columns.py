@@ -79,12 +79,16 @@ def _unguard(value: str) -> str:
 
 def _cells(row: dict[str, str]) -> dict[str, str]:
     """The row's cells without the formula guard; an oversized cell is refused unread."""
+    cells = dict(row)
     for column, value in row.items():
+        # Plain loops and slices: a big import reads millions of rows through here.
         if len(value) > MAX_CELL:
             raise RowError(
                 f"{column} is {len(value):,} characters long; the limit is {MAX_CELL:,}."
             )
-    return {column: _unguard(value) for column, value in row.items()}
+        if value[:1] == "'":
+            cells[column] = _unguard(value)
+    return cells
 
 
 def _checked(rule, fields: dict, *, columns: dict[str, str] | None = None, **options) -> dict:

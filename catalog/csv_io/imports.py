@@ -1,35 +1,60 @@
-"""CSV imports as jobs: store the upload, validate every row, then write in batches.
+"""CSV imports as jobs: store the upload in pieces, check every row, then write in batches.
 
-Policy: all or nothing. The whole file is validated first; if any row is bad, nothing is
-imported, the job fails with a clear message and `job.result["row_errors"]` lists every bad row
-as {"line": n, "error": "..."} (n is the file's physical line; the header is line 1). A clean
-file is written in batches of BATCH_SIZE rows through the catalog services; each batch commits
-together with the job's progress, so a re-delivered or retried task resumes after the last
-committed batch (and product/customer upserts are idempotent anyway).
+Reading is streamed: the file is read piece by piece from the database and row by row through
+the csv module, so memory stays the same whatever the file's size (see `uploads`).
+
+Policy. By default all or nothing: every row is checked first (`check`: the entity's rule,
+SKUs and customers resolved per batch, keys repeated in the file); if any row is bad, nothing
+is imported, the job fails with a clear message and `job.result["row_errors"]` lists the bad
+rows as {"line": n, "error": "..."} (n is the file's physical line; the header is line 1; the
+first MAX_REPORTED_ERRORS are listed, every one is counted in `error_count`). With
+`keep_good_rows` (a checkbox on the page, `keep_good_rows=true` in the API) the good rows are
+imported and the bad ones reported the same way.
+
+The checked rows wait in a temporary file on the worker (pickled batches), so that writing
+does not check them again; they are written in batches (interactions with PostgreSQL COPY, see
+`bulk`), each batch committed together with the job's progress, so a re-delivered or retried
+task resumes after the last committed batch. While checking, the job's summary says how far the
+check got and `progress_total` holds an estimate of the rows; while writing, progress_done /
+progress_total count the rows written.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
-from collections.abc import Callable, Iterator
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog import jobs, services
+from catalog.csv_io.bulk import CustomerIds, write_interactions
 from catalog.csv_io.columns import KINDS, PARSERS, CsvKind, RowError
+from catalog.csv_io.uploads import (
+    bad_byte_line,
+    delete_upload,
+    forget_debug_queries,
+    store_upload,
+    text_stream,
+    upload_pieces,
+)
 from catalog.job_kinds import IMPORT_CUSTOMERS, IMPORT_INTERACTIONS, IMPORT_PRODUCTS
-from catalog.models import Job, JobStatus, Product, Shop, Upload
+from catalog.models import Job, JobStatus, Product, Shop
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 1000  # products and customers: rows per upsert batch
+INTERACTION_BATCH_SIZE = 5000  # interactions: rows per COPY
 MAX_REPORTED_ERRORS = 1000  # every bad row is counted; this many are listed
 CHECK_REPORT_EVERY = 5000  # rows between "still checking" notes on the job page
+KNOWN_SKUS_LIMIT = 500_000  # SKUs remembered between batches (memory stays bounded)
 IMPORT_JOB_KINDS = {
     "products": IMPORT_PRODUCTS.name,
     "customers": IMPORT_CUSTOMERS.name,
@@ -54,10 +79,27 @@ class Validation:
     error_count: int = 0
     row_errors: list[dict] = field(default_factory=list)
 
+    @property
+    def good(self) -> int:
+        return self.rows - self.error_count
+
     def add(self, line: int, error: str) -> None:
         self.error_count += 1
         if len(self.row_errors) < MAX_REPORTED_ERRORS:
             self.row_errors.append({"line": line, "error": error})
+
+
+def batch_size_for(kind_name: str) -> int:
+    return INTERACTION_BATCH_SIZE if kind_name == "interactions" else BATCH_SIZE
+
+
+def max_rows_for(kind_name: str) -> tuple[int, str]:
+    """The row limit of a kind of file and the setting that holds it."""
+    if kind_name == "interactions":
+        name = "SHOPLLM_MAX_INTERACTION_IMPORT_ROWS"
+    else:
+        name = "SHOPLLM_MAX_IMPORT_ROWS"
+    return getattr(settings, name), name
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -65,24 +107,32 @@ class Validation:
 
 def decode(content: bytes) -> str:
     """UTF-8 text (a byte-order mark is fine); anything else is rejected with the line."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+    _refuse_utf16(content)
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_utf8([content]) from None
+
+
+def _refuse_utf16(first_bytes: bytes) -> None:
+    if first_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportRejected(
             "The file is UTF-16. Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
         )
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content.count(b"\n", 0, exc.start) + 1
-        raise ImportRejected(
-            f"The file is not UTF-8 text: line {line} has the byte 0x{content[exc.start]:02X} "
-            "(perhaps Latin-1 or Windows-1252). Save it as 'CSV UTF-8' and upload it again.",
-            line=line,
-        ) from None
 
 
-def _delimiter(text: str) -> str:
+def _not_utf8(pieces: Iterable[bytes]) -> ImportRejected:
+    line, byte = bad_byte_line(pieces) or (1, 0)
+    return ImportRejected(
+        f"The file is not UTF-8 text: line {line} has the byte 0x{byte:02X} "
+        "(perhaps Latin-1 or Windows-1252). Save it as 'CSV UTF-8' and upload it again.",
+        line=line,
+    )
+
+
+def _delimiter(first_line: str) -> str:
     """Comma, or the semicolon/tab that spreadsheets in some locales write instead."""
-    first_line = text.split("\n", 1)[0]
+    first_line = first_line.split("\n", 1)[0]
     if "," not in first_line:
         for candidate in (";", "\t"):
             if candidate in first_line:
@@ -121,15 +171,22 @@ def _header(cells: list[str], kind: CsvKind) -> list[str]:
 MULTILINE_COLUMNS = frozenset({"description"})
 
 
-def read_rows(text: str, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] | str]]:
+def read_rows(
+    text: str | Iterable[str], kind: CsvKind
+) -> Iterator[tuple[int, dict[str, str] | str]]:
     """Yield (line, {column: cell}) per data row, or (line, message) for a misshapen row.
 
-    Blank lines are not rows and are passed over; a quoted cell may span lines (in the
+    `text` is the whole text, or its lines as a text file (opened with newline="") yields
+    them. Blank lines are not rows and are passed over; a quoted cell may span lines (in the
     description only), and the line given is the one the row starts on. The reader is strict:
     a stray quote or a quote still open at the end of the file is a bad row, never rows
     silently merged into one cell.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    lines = iter(io.StringIO(text, newline="") if isinstance(text, str) else text)
+    first_line = next(lines, "")
+    reader = csv.reader(
+        itertools.chain([first_line], lines), delimiter=_delimiter(first_line), strict=True
+    )
     try:
         header_cells = next(reader, None)
     except csv.Error as exc:
@@ -150,7 +207,7 @@ def read_rows(text: str, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] | 
             yield line, f"The row cannot be read as CSV ({exc}); check its quotes."
             continue
         previous_end = reader.line_num
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
         if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
             cells = cells[:width]  # trailing empty cells some spreadsheets add
@@ -164,7 +221,8 @@ def read_rows(text: str, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] | 
             )
             continue
         row = dict(zip(columns, cells, strict=True))
-        spanning = [
+        # Only a row read over several physical lines can hold a line break.
+        spanning = previous_end > line and [
             name
             for name, cell in row.items()
             if name not in MULTILINE_COLUMNS and ("\n" in cell or "\r" in cell)
@@ -181,20 +239,22 @@ def read_rows(text: str, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] | 
         yield line, row
 
 
-# --- Validation -------------------------------------------------------------------------------
+# --- Checking ---------------------------------------------------------------------------------
 
 
 def parse_rows(
-    shop: Shop, kind: CsvKind, text: str, *, batch_size: int | None = None
+    shop: Shop, kind: CsvKind, text: str | Iterable[str], *, batch_size: int | None = None
 ) -> Iterator[list[tuple[int, dict | str]]]:
     """Batches of (line, fields) for good rows and (line, message) for bad ones.
 
-    Checks that need the database (interactions naming a SKU the shop lacks) are done per batch.
+    Checks that need the database (interactions naming a SKU the shop lacks) are done per
+    batch, one query for the batch's SKUs not seen before; an interaction's fields gain the
+    product's id as "product_id".
     """
     parser = PARSERS[kind.name]
-    batch_size = batch_size or BATCH_SIZE
+    batch_size = batch_size or batch_size_for(kind.name)
     batch: list[tuple[int, dict | str]] = []
-    known_skus: set[str] = set()
+    known_skus: dict[str, int] = {}
     for line, row in read_rows(text, kind):
         if isinstance(row, str):
             batch.append((line, row))
@@ -210,7 +270,7 @@ def parse_rows(
         yield _check_skus(shop, kind, batch, known_skus)
 
 
-def _check_skus(shop, kind, batch, known_skus: set[str]):
+def _check_skus(shop, kind, batch, known_skus: dict[str, int]):
     """Checks against the shop's products: interactions must name one, and a products file
     without titles may only update existing ones."""
     if kind.name == "interactions":
@@ -221,40 +281,55 @@ def _check_skus(shop, kind, batch, known_skus: set[str]):
         message = "SKU {sku!r} is not in the shop yet; a new product needs a title column."
     else:
         return batch
-    wanted = {fields["sku"] for fields in needs_product} - known_skus
+    wanted = {fields["sku"] for fields in needs_product} - known_skus.keys()
     if wanted:
+        if len(known_skus) > KNOWN_SKUS_LIMIT:
+            known_skus.clear()
         known_skus.update(
-            Product.objects.for_shop(shop).filter(sku__in=wanted).values_list("sku", flat=True)
+            Product.objects.for_shop(shop).filter(sku__in=wanted).values_list("sku", "pk")
         )
-    missing = {id(fields) for fields in needs_product if fields["sku"] not in known_skus}
-    return [
-        (line, message.format(sku=fields["sku"])) if id(fields) in missing else (line, fields)
-        for line, fields in batch
-    ]
+    checked = []
+    for line, fields in batch:
+        if isinstance(fields, dict) and "sku" in fields:
+            product_id = known_skus.get(fields["sku"])
+            if product_id is None and (kind.name == "interactions" or "title" not in fields):
+                fields = message.format(sku=fields["sku"])
+            elif kind.name == "interactions":
+                fields["product_id"] = product_id
+        checked.append((line, fields))
+    return checked
 
 
-def validate(
-    shop: Shop, kind_name: str, text: str, on_progress: Callable[[int], None] | None = None
+def check(
+    shop: Shop,
+    kind_name: str,
+    text: str | Iterable[str],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    on_good_batch: Callable[[list], None] | None = None,
 ) -> Validation:
     """Check every row (and repeated keys) without writing anything.
 
-    `on_progress(rows_checked)` is called every CHECK_REPORT_EVERY rows.
+    `on_good_batch(rows)` receives the good rows of each batch, in order, as the writer takes
+    them; `on_progress(rows_checked)` is called every CHECK_REPORT_EVERY rows.
     """
     kind = KINDS[kind_name]
-    max_rows = settings.SHOPLLM_MAX_IMPORT_ROWS
+    max_rows, limit_setting = max_rows_for(kind_name)
     report = Validation()
     first_line_of: dict[str, int] = {}
     for batch in parse_rows(shop, kind, text):
+        good: list = []
         for line, fields in batch:
             report.rows += 1
             if report.rows > max_rows:
                 raise ImportRejected(
                     f"The file has more than {max_rows:,} rows (the limit, "
-                    "SHOPLLM_MAX_IMPORT_ROWS). Split it into smaller files.",
+                    f"{limit_setting}). Split it into smaller files.",
                     line=line,
                 )
             if on_progress and report.rows % CHECK_REPORT_EVERY == 0:
                 on_progress(report.rows)
+                forget_debug_queries()
             if isinstance(fields, str):
                 report.add(line, fields)
                 continue
@@ -266,40 +341,95 @@ def validate(
                         f"{kind.key} {key!r} is already on line {first_line_of[key]}; "
                         "each one may appear once per file.",
                     )
-                else:
-                    first_line_of[key] = line
+                    continue
+                first_line_of[key] = line
+            good.append(_kept(kind_name, fields))
+        if on_good_batch and good:
+            on_good_batch(good)
     if not report.rows and not report.error_count:
         raise ImportRejected("The file has a header but no rows.", line=2)
     return report
 
 
-def parse_file(shop: Shop, kind_name: str, content: bytes) -> tuple[list[dict], Validation]:
-    """Validate and parse a whole (small) file in memory: for the demo seeder and tests."""
-    text = decode(content)
-    report = validate(shop, kind_name, text)
-    if report.error_count:
-        return [], report
-    rows = [fields for batch in parse_rows(shop, KINDS[kind_name], text) for _, fields in batch]
-    return rows, report
+def validate(
+    shop: Shop, kind_name: str, text: str, on_progress: Callable[[int], None] | None = None
+) -> Validation:
+    """Check every row of a text without keeping the rows (see `check`)."""
+    return check(shop, kind_name, text, on_progress=on_progress)
+
+
+def _kept(kind_name: str, fields: dict):
+    """What the writer needs of a good row: interactions as a plain tuple in the order of
+    `CheckedInteraction` (a plain tuple pickles faster)."""
+    if kind_name != "interactions":
+        return fields
+    return (
+        fields["customer"],
+        fields["product_id"],
+        fields["kind"],
+        fields["quantity"],
+        fields["value"],
+        fields["occurred_at"],
+        fields["recommendation_ref"],
+    )
+
+
+def parse_file(shop: Shop, kind_name: str, content: bytes) -> tuple[list, Validation]:
+    """Check and parse a whole (small) file in memory: for the demo seeder and tests.
+
+    Returns the good rows (what `write_batch` takes) only when every row is good."""
+    rows: list = []
+    report = check(shop, kind_name, decode(content), on_good_batch=rows.extend)
+    return (rows if not report.error_count else []), report
 
 
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def write_batch(shop: Shop, kind_name: str, rows: list[dict]) -> tuple[int, int]:
-    """Store one batch of parsed rows; returns (created, updated)."""
+def write_batch(
+    shop: Shop, kind_name: str, rows: list, customers: CustomerIds | None = None
+) -> tuple[int, int]:
+    """Store one batch of checked rows; returns (created, updated). `customers`: the
+    interaction writer's cache of customer ids, kept from batch to batch."""
     if kind_name == "products":
         return services.upsert_products(shop, rows)
     if kind_name == "customers":
         return services.upsert_customers(shop, rows)
-    stored, errors = services.record_interactions(shop, rows)
-    if errors:
-        # A product was deleted between validation and this batch.
-        problem = " ".join(
-            message for messages in errors[0]["fields"].values() for message in messages
-        )
-        raise ImportRejected(f"{problem} Nothing from this batch was stored.")
-    return stored, 0
+    return write_interactions(shop, rows, customers), 0
+
+
+class Spool:
+    """The checked rows of one import, pickled batch by batch into a temporary file on the
+    worker's disk (deleted when closed): memory holds one batch."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
+        self.rows = 0
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.file.close()
+
+    def add(self, rows: list) -> None:
+        pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.rows += len(rows)
+
+    def batches(self, size: int) -> Iterator[list]:
+        """The rows again, in batches of `size` (the last one smaller)."""
+        self.file.seek(0)
+        pending: list = []
+        while True:
+            try:
+                pending.extend(pickle.load(self.file))  # noqa: S301 - written by this process
+            except EOFError:
+                break
+            while len(pending) >= size:
+                yield pending[:size]
+                del pending[:size]
+        if pending:
+            yield pending
 
 
 # --- The job ----------------------------------------------------------------------------------
@@ -310,8 +440,12 @@ def max_upload_bytes() -> int:
 
 
 @transaction.atomic
-def create_import_job(shop: Shop, kind_name: str, uploaded_file, *, user=None) -> Job:
-    """Keep the uploaded file in the database and queue its import job (after commit)."""
+def create_import_job(
+    shop: Shop, kind_name: str, uploaded_file, *, user=None, keep_good_rows: bool = False
+) -> Job:
+    """Keep the uploaded file in the database (in pieces) and queue its import job (after
+    commit). `keep_good_rows`: import the good rows and report the bad ones, instead of
+    importing nothing when a row is bad."""
     if kind_name not in KINDS:
         raise ImportRejected(f"Unknown import type {kind_name!r}.")
     size = uploaded_file.size
@@ -323,15 +457,29 @@ def create_import_job(shop: Shop, kind_name: str, uploaded_file, *, user=None) -
         )
     if size == 0:
         raise ImportRejected("The file is empty.")
-    content = b"".join(uploaded_file.chunks())
     filename = (getattr(uploaded_file, "name", "") or "upload.csv")[-255:]
-    upload = Upload.objects.create(shop=shop, filename=filename, content=content, size=size)
+    upload_ids = store_upload(shop, filename, uploaded_file.chunks())
     return jobs.create_job(
         shop,
         IMPORT_JOB_KINDS[kind_name],
         user=user,
-        params={"upload_id": upload.pk, "filename": filename, "csv_kind": kind_name},
+        params={
+            "upload_id": upload_ids[0],
+            "upload_ids": upload_ids,
+            "size": size,
+            "filename": filename,
+            "csv_kind": kind_name,
+            "keep_good_rows": bool(keep_good_rows),
+        },
     )
+
+
+def _report_fields(report: Validation) -> dict:
+    return {
+        "rows": report.rows,
+        "error_count": report.error_count,
+        "row_errors": list(report.row_errors),
+    }
 
 
 def _rejection(message: str, report: Validation | None = None, exc=None) -> jobs.JobFailed:
@@ -343,7 +491,7 @@ def _rejection(message: str, report: Validation | None = None, exc=None) -> jobs
     if report:
         result.update(rows=report.rows, error_count=report.error_count)
         result["summary"] = (
-            f"Checked {report.rows:,} rows: {report.rows - report.error_count:,} good, "
+            f"Checked {report.rows:,} rows: {report.good:,} good, "
             f"{report.error_count:,} with errors. Nothing was imported."
         )
         if report.error_count > len(report.row_errors):
@@ -351,63 +499,129 @@ def _rejection(message: str, report: Validation | None = None, exc=None) -> jobs
     return jobs.JobFailed(message, result=result)
 
 
+def _upload_ids(job: Job) -> list[int]:
+    return job.params.get("upload_ids") or [job.params.get("upload_id")]
+
+
 def run_import(job: Job, run: jobs.JobRun) -> dict:
     """The work of an import job (see the module docstring for the policy)."""
     kind_name = job.params.get("csv_kind") or job.kind.removeprefix("import_")
-    upload = Upload.objects.filter(pk=job.params.get("upload_id"), shop=job.shop).first()
-    if upload is None:
+    keep_good_rows = bool(job.params.get("keep_good_rows"))
+    upload_ids = _upload_ids(job)
+    pieces = upload_pieces(job.shop, upload_ids)
+    if pieces is None:
         raise _rejection("The uploaded file is no longer stored; upload it again.")
+    size = job.params.get("size") or 0
+    # Rows an earlier attempt committed (kept in the result across the checking notes).
+    resume_after = int((job.result or {}).get("written", 0)) if job.progress_done else 0
 
-    def checking(rows: int) -> None:
-        """Say on the job page how far the check got; stop if someone cancelled the job."""
-        note = {"summary": f"Checking every row before importing: {rows:,} so far."}
+    def checking(rows: int, bytes_read: int) -> None:
+        """Say how far the check got; stop if someone cancelled the job."""
+        share = min(1.0, bytes_read / size) if size else 0
+        note = f"Checking every row before importing: {rows:,} so far"
+        note += f" ({share:.0%} of the file)." if share else "."
         running = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
-        if not running.update(result=note, heartbeat_at=timezone.now()):
+        if not running.update(
+            result={"summary": note, "written": resume_after},
+            # An estimate from the share of the file read; exact once the check is done.
+            progress_total=max(rows, int(rows / share)) if share else rows,
+            heartbeat_at=timezone.now(),
+        ):
             raise jobs.JobCancelled()
 
-    try:
-        text = decode(bytes(upload.content))
-        report = validate(job.shop, kind_name, text, on_progress=checking)
-    except ImportRejected as exc:
-        raise _rejection(f"Nothing was imported: {exc}", exc=exc) from exc
-    if report.error_count:
+    with Spool() as spool:
+        try:
+            first = next(pieces, b"")
+            _refuse_utf16(first)
+            text, raw = text_stream(itertools.chain([first], pieces))
+            report = check(
+                job.shop,
+                kind_name,
+                text,
+                on_progress=lambda rows: checking(rows, raw.bytes_read),
+                on_good_batch=spool.add,
+            )
+        except UnicodeDecodeError:
+            exc = _not_utf8(upload_pieces(job.shop, upload_ids) or [])
+            raise _rejection(f"Nothing was imported: {exc}", exc=exc) from None
+        except ImportRejected as exc:
+            raise _rejection(f"Nothing was imported: {exc}", exc=exc) from exc
+        return _write(job, run, kind_name, spool, report, keep_good_rows, resume_after)
+
+
+def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> dict:
+    filename = job.params.get("filename", "")
+    if report.error_count and (not keep_good_rows or not report.good):
         plural = "row has" if report.error_count == 1 else "rows have"
         raise _rejection(
             f"{report.error_count:,} of {report.rows:,} {plural} errors, so nothing was "
             "imported. Fix the rows listed below and upload the file again.",
             report,
         )
-    note = f"All {report.rows:,} rows passed the checks; importing in batches of {BATCH_SIZE:,}."
-    Job.objects.filter(pk=job.pk).update(result={"summary": note})
-    run.set_total(report.rows)
-    resume_after = job.progress_done  # rows committed by an earlier attempt
+    size = batch_size_for(kind_name)
+    if report.error_count:
+        note = (
+            f"{report.good:,} of {report.rows:,} rows passed the checks; importing them in "
+            f"batches of {size:,} and skipping the {report.error_count:,} with errors."
+        )
+    else:
+        note = f"All {report.rows:,} rows passed the checks; importing in batches of {size:,}."
+    Job.objects.filter(pk=job.pk).update(
+        result={"summary": note, "written": resume_after, **_report_fields(report)}
+    )
+    run.set_total(spool.rows)
     done = created = updated = 0
-    for batch in parse_rows(job.shop, KINDS[kind_name], text):
-        rows = [fields for _, fields in batch]
+    customers = CustomerIds(job.shop)
+    for rows in spool.batches(size):
         if done + len(rows) <= resume_after:
             done += len(rows)
             continue
-        with transaction.atomic():
-            batch_created, batch_updated = write_batch(job.shop, kind_name, rows)
-            done += len(rows)
-            run.progress(done)  # raises JobCancelled, rolling this batch back
+        try:
+            with transaction.atomic():
+                batch_created, batch_updated = write_batch(job.shop, kind_name, rows, customers)
+                done += len(rows)
+                Job.objects.filter(pk=job.pk).update(
+                    result={"summary": note, "written": done, **_report_fields(report)}
+                )
+                run.progress(done)  # raises JobCancelled, rolling this batch back
+            forget_debug_queries()
+        except IntegrityError as exc:
+            # A product was deleted (or a customer merged) between checking and this batch.
+            raise _rejection(
+                f"The database refused a batch ({exc}). Rows before it were imported; "
+                "retry the job to import the rest."
+            ) from exc
         created += batch_created
         updated += batch_updated
-    upload.delete()
+    delete_upload(job.shop, _upload_ids(job))
+    imported = spool.rows
     if kind_name == "interactions":
-        summary = f"Imported {created:,} interactions from {upload.filename}."
+        summary = f"Imported {imported:,} interactions from {filename}."
     else:
         summary = (
-            f"Imported {report.rows:,} {kind_name} from {upload.filename}: "
+            f"Imported {imported:,} {kind_name} from {filename}: "
             f"{created:,} new, {updated:,} updated."
+        )
+    if report.error_count:
+        summary += (
+            f" {report.error_count:,} of {report.rows:,} rows had errors and were skipped"
+            + (
+                f" (the first {len(report.row_errors):,} are listed)."
+                if report.error_count > len(report.row_errors)
+                else " (listed below)."
+            )
         )
     if resume_after:
         summary += f" (Resumed after {resume_after:,} rows stored by an earlier attempt.)"
-    log.info("Import job %s: %s rows of %s", job.pk, report.rows, kind_name)
+    log.info("Import job %s: %s rows of %s", job.pk, imported, kind_name)
     return {
         "summary": summary,
         "rows": report.rows,
+        "imported": imported,
         "created": created,
         "updated": updated,
-        "filename": upload.filename,
+        "error_count": report.error_count,
+        "row_errors": list(report.row_errors),
+        "written": done,
+        "filename": filename,
     }

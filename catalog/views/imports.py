@@ -27,6 +27,11 @@ KIND_CHOICES = [
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(choices=KIND_CHOICES, label="What the file holds")
     file = forms.FileField(label="CSV file (UTF-8)")
+    keep_good_rows = forms.BooleanField(
+        required=False,
+        label="Import the good rows and list the bad ones",
+        help_text="Off: if any row has a problem, nothing is imported.",
+    )
 
 
 @shop_member_required()
@@ -45,13 +50,19 @@ def import_csv(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["kind"],
                     form.cleaned_data["file"],
                     user=request.user,
+                    keep_good_rows=form.cleaned_data["keep_good_rows"],
                 )
             except ImportRejected as exc:
                 form.add_error("file", str(exc))
             else:
+                policy = (
+                    "the good rows are saved and the bad ones listed"
+                    if form.cleaned_data["keep_good_rows"]
+                    else "nothing is saved if any row is bad"
+                )
                 messages.success(
                     request,
-                    f"Import #{job.pk} queued: every row is checked before anything is saved.",
+                    f"Import #{job.pk} queued: every row is checked first; {policy}.",
                 )
                 return redirect("catalog:job_detail", job.pk)
     recent_imports = (
@@ -69,6 +80,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
         "interaction_kinds": InteractionKind.values,
         "max_upload_mb": settings.SHOPLLM_MAX_UPLOAD_MB,
         "max_rows": settings.SHOPLLM_MAX_IMPORT_ROWS,
+        "max_interaction_rows": settings.SHOPLLM_MAX_INTERACTION_IMPORT_ROWS,
     }
     return render(request, "catalog/import.html", context, status=400 if form.errors else 200)
 

@@ -67,9 +67,17 @@ class TransformerEncoder:
 
     @classmethod
     def load(
-        cls, model: str = "default", *, device: str = "auto", threads: int = 0
+        cls,
+        model: str = "default",
+        *,
+        device: str = "auto",
+        threads: int = 0,
+        model_name: str = "",
     ) -> TransformerEncoder:
-        """Load `model` ("default", a folder or a hub id); about 2 s on a CPU."""
+        """Load `model` ("default", a folder or a hub id); about 2 s on a CPU.
+
+        `model_name` names the vector space; by default it is `model` as given ("default", not
+        the folder it resolves to, which moves with every virtualenv)."""
         from transformers import AutoModel, AutoTokenizer
 
         quiet_transformers()
@@ -79,7 +87,13 @@ class TransformerEncoder:
         tokenizer = AutoTokenizer.from_pretrained(path)
         encoder_model = AutoModel.from_pretrained(path).to(device)
         encoder_model.eval()
-        encoder = cls(encoder_model, tokenizer, model_name=path, device=device, threads=threads)
+        encoder = cls(
+            encoder_model,
+            tokenizer,
+            model_name=model_name or model,
+            device=device,
+            threads=threads,
+        )
         log.info("Loaded encoder %s on %s in %.2f s", path, device, time.perf_counter() - started)
         return encoder
 
@@ -146,3 +160,48 @@ def get_encoder() -> Encoder:
 def set_encoder(encoder: Encoder | None) -> None:
     """Install an encoder for this process (tests, benchmarks); None forgets the current one."""
     _encoders.set(_settings_key(), encoder)
+
+
+# Adapted encoders (a shop's trained version), one per folder, the most recently used kept.
+MAX_ADAPTED_ENCODERS = 4
+_adapted_lock = threading.Lock()
+_adapted: dict[str, Encoder] = {}
+
+
+def settings_space_name() -> str:
+    """The vector-space name of the settings encoder: the setting as written ("default")."""
+    from django.conf import settings
+
+    return getattr(settings, "SHOPLLM_ENCODER_MODEL", "default") or "default"
+
+
+def get_encoder_for(name: str = "", path: str = "") -> Encoder:
+    """The encoder of one vector space: the process-wide settings encoder when `path` is empty,
+    else the adapted model saved in folder `path`, named `name`, loaded once per process (a few
+    are kept; the least recently used is dropped)."""
+    if not path:
+        return get_encoder()
+    with _adapted_lock:
+        encoder = _adapted.pop(path, None)
+        if encoder is not None:
+            _adapted[path] = encoder  # most recently used last
+            return encoder
+    from django.conf import settings
+
+    encoder = TransformerEncoder.load(
+        path,
+        device=settings.SHOPLLM_ENCODER_DEVICE,
+        threads=settings.SHOPLLM_ENCODER_THREADS,
+        model_name=name or path,
+    )
+    with _adapted_lock:
+        _adapted[path] = encoder
+        while len(_adapted) > MAX_ADAPTED_ENCODERS:
+            _adapted.pop(next(iter(_adapted)))
+    return encoder
+
+
+def forget_adapted_encoders() -> None:
+    """Drop every loaded adapted encoder (tests; a folder deleted on disk)."""
+    with _adapted_lock:
+        _adapted.clear()

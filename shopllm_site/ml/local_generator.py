@@ -186,6 +186,9 @@ class LocalGenerator:
         tokens = 0
         with self._lock:
             use_cpu_threads(self.threads, self.device)
+            # The shop's tuned version (use_adapter), or the base model; swapped in place.
+            if self.adapters.active or self._adapter_choice.path:
+                self.model = self.adapters.activate(self._adapter_choice.path)
             for groups in self._batches(chats):
                 rows = [row for group in groups for row in group]
                 temperatures = [params.temperature_for(row) for row in rows]

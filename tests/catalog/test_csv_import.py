@@ -314,16 +314,16 @@ def test_hostile_control_and_bidi_characters_are_stripped(shop):
 
 def test_retried_interaction_import_resumes_after_committed_batches(shop, monkeypatch):
     save_product(shop, {"sku": "MUG-1", "title": "Mug"})
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "INTERACTION_BATCH_SIZE", 2)
     text = "customer_id,sku,kind\n" + "".join(f"C{n},MUG-1,view\n" for n in range(5))
     calls = []
     real_write = imports.write_batch
 
-    def write_then_crash(shop_, kind, rows):
+    def write_then_crash(shop_, kind, rows, *cache):
         calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("database went away")
-        return real_write(shop_, kind, rows)
+        return real_write(shop_, kind, rows, *cache)
 
     monkeypatch.setattr(imports, "write_batch", write_then_crash)
     job = import_now(shop, "interactions", text)

@@ -73,7 +73,13 @@ def test_export_holds_every_section_and_is_audited(ana, owner):
 
 def test_erase_removes_the_customer_and_all_held_about_them_only(ana, shop, owner):
     erased = privacy.erase_customer(ana, actor=owner)
-    assert erased == {"questions": 1, "recommendations": 2, "interactions": 2, "customer": 1}
+    assert erased == {
+        "questions": 1,
+        "recommendations": 2,
+        "experiments": 0,
+        "interactions": 2,
+        "customer": 1,
+    }
     assert not Customer.objects.filter(external_id=EXTERNAL_ID).exists()
     assert not ShopperQuestion.objects.filter(question__contains=EXTERNAL_ID).exists()
     assert not RecommendationImpression.objects.filter(ref="ref-cust-ana").exists()

@@ -1,44 +1,53 @@
-"""Run the recommender's offline evaluation on any interactions CSV and print model vs popularity.
+"""Evaluate every candidate recommender on an interactions CSV and print them side by side.
 
 CSV columns: customer, product, timestamp, kind (view/cart/purchase/rating; other kinds count as
-view). Timestamps: ISO 8601 or Unix seconds. Example (MovieLens ratings as purchases):
-    manage.py evaluate_recommendations ratings.csv --holdout 0.2 --factors 64
+view; no kind column = view). Timestamps: Unix seconds, ISO 8601 or 12/1/2010 8:26 (month first).
+The split is temporal: `--cutoff DATE` trains on what happened before that date and tests on the
+rest, otherwise the last `--holdout` share by time is tested. Only customers with history before
+the cut are evaluated, on items they had not had before it (`--include-seen` keeps repeats).
+
+Recall is printed two ways:
+  recall@10         = |hits| / |relevant|         (share of the customer's held-out items found)
+  capped_recall@10  = |hits| / min(10, |relevant|) (1.0 when all 10 slots could be and are hits)
+
+Example (MovieLens ratings as purchases):
+    manage.py evaluate_recommendations ratings.csv --cutoff 1998-03-01 --tuning-budget 60
 """
 
 from __future__ import annotations
 
-import csv
-from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.engine.core import EngineConfig, event_weights
-from recommendations.engine.evaluation import METRIC_NAMES, evaluate
-
-
-def _timestamp(value: str) -> float:
-    value = value.strip()
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError as exc:
-        raise ValueError(f"Unreadable timestamp {value!r}") from exc
+from recommendations.engine import core
+from recommendations.engine.evaluation import METRIC_NAMES, PLAIN_ALS, evaluate
+from recommendations.engine.interaction_log import parse_timestamp, read_interactions_csv
 
 
 class Command(BaseCommand):
     help = (
-        "Evaluate the recommender (temporal hold-out, model vs popularity) on an interactions CSV."
+        "Evaluate the candidate recommenders (temporal hold-out) on an interactions CSV: every "
+        "candidate, popularity and plain implicit ALS side by side."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("csv_path")
-        parser.add_argument("--holdout", type=float, default=0.2)
-        parser.add_argument("--factors", type=int, default=64)
+        parser.add_argument("--holdout", type=float, default=0.2, help="last share by time")
+        parser.add_argument(
+            "--cutoff", help="split at this date instead (ISO date, Unix seconds, ...)"
+        )
+        parser.add_argument(
+            "--candidates",
+            default=",".join(core.DEFAULT_CANDIDATES),
+            help="comma-separated: als, bpr, item_knn, ease, popularity",
+        )
+        parser.add_argument(
+            "--tuning-budget", type=float, default=0.0, help="seconds of tuning (0 = defaults)"
+        )
+        parser.add_argument("--recency-half-life", type=float, default=None, help="days")
+        parser.add_argument("--include-seen", action="store_true")
+        parser.add_argument("--factors", type=int, default=64, help="the ALS candidate's")
         parser.add_argument("--iterations", type=int, default=15)
         parser.add_argument("--regularization", type=float, default=0.05)
         parser.add_argument("--alpha", type=float, default=2.0)
@@ -49,59 +58,78 @@ class Command(BaseCommand):
         path = Path(options["csv_path"])
         if not path.exists():
             raise CommandError(f"No such file: {path}")
-        users: dict[str, int] = {}
-        items: dict[str, int] = {}
-        rows_u, rows_i, kinds, stamps = [], [], [], []
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle, delimiter=options["delimiter"])
-            missing = {"customer", "product", "timestamp"} - set(reader.fieldnames or [])
-            if missing:
-                raise CommandError(
-                    f"Missing column(s): {', '.join(sorted(missing))}. "
-                    "Expected customer, product, timestamp, kind."
-                )
-            for line, row in enumerate(reader, start=2):
-                try:
-                    stamps.append(_timestamp(row["timestamp"]))
-                except ValueError as exc:
-                    raise CommandError(f"Line {line}: {exc}") from exc
-                rows_u.append(users.setdefault(row["customer"], len(users)))
-                rows_i.append(items.setdefault(row["product"], len(items)))
-                kind = (row.get("kind") or "view").strip().lower()
-                kinds.append(kind if kind in ("view", "cart", "purchase", "rating") else "view")
-        if not rows_u:
+        try:
+            log = read_interactions_csv(path, default_kind="view", delimiter=options["delimiter"])
+        except KeyError as exc:
+            raise CommandError(
+                f"Missing column(s): {exc.args[0]}. Expected customer, product, timestamp, kind."
+            ) from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if len(log.users) == 0:
             raise CommandError("The file has no rows.")
-        config = EngineConfig(
+        cutoff = None
+        if options["cutoff"]:
+            try:
+                cutoff = parse_timestamp(options["cutoff"])
+            except ValueError as exc:
+                raise CommandError(f"--cutoff: {exc}") from exc
+        config = core.EngineConfig(
             factors=options["factors"],
             iterations=options["iterations"],
             regularization=options["regularization"],
             alpha=options["alpha"],
             content_weight=0.0,
         )
+        names = [name.strip() for name in options["candidates"].split(",") if name.strip()]
         result = evaluate(
-            np.array(rows_u),
-            np.array(rows_i),
-            event_weights(kinds, config.weights),
-            np.array(stamps),
-            len(users),
-            len(items),
+            log.users,
+            log.items,
+            core.event_weights(log.kinds, config.weights),
+            log.timestamps,
+            len(log.customer_names),
+            len(log.product_names),
             config,
             holdout=options["holdout"],
+            cutoff=cutoff,
             max_users=options["max_users"],
+            candidates=names,
+            tuning_budget_s=options["tuning_budget"],
+            recency_half_life_days=options["recency_half_life"],
+            exclude_seen=not options["include_seen"],
+            baseline=True,
         )
         if "error" in result:
             raise CommandError(result["error"])
+        self._print(log, result)
+
+    def _print(self, log, result: dict) -> None:
         split = result["split"]
         self.stdout.write(
-            f"{len(rows_u):,} interactions, {len(users):,} customers, {len(items):,} products; "
-            f"trained on {split['train_interactions']:,}, tested on {split['test_interactions']:,} "
-            f"({split['evaluated_customers']:,} customers evaluated)"
+            f"{len(log.users):,} interactions, {len(log.customer_names):,} customers, "
+            f"{len(log.product_names):,} products; trained on {split['train_interactions']:,}, "
+            f"tested on {split['test_interactions']:,} "
+            f"({split['evaluated_customers']:,} customers evaluated); "
+            f"tuning: {split.get('tuning')}"
         )
-        self.stdout.write(f"{'metric':<18}{'model':>10}{'popularity':>12}{'ratio':>8}")
+        rows = [row for row in result["leaderboard"] if "skipped" not in row]
+        width = max(12, *(len(row["name"]) + 2 for row in rows))
+        self.stdout.write(f"{'metric':<18}" + "".join(f"{row['name']:>{width}}" for row in rows))
         for name in METRIC_NAMES:
-            model, baseline = result["model"][name], result["popularity"][name]
-            ratio = f"{model / baseline:.2f}" if baseline else "-"
-            self.stdout.write(f"{name:<18}{model:>10.4f}{baseline:>12.4f}{ratio:>8}")
+            values = "".join(f"{row[name]:>{width}.4f}" for row in rows)
+            self.stdout.write(f"{name:<18}{values}")
+        if any("vs_plain_als" in row for row in rows):
+            ratios = "".join(f"{row.get('vs_plain_als', 0):>{width}.2f}" for row in rows)
+            self.stdout.write(f"{'ndcg vs ' + PLAIN_ALS:<18}{ratios}")
+        for row in result["leaderboard"]:
+            if "skipped" in row:
+                self.stdout.write(f"{row['name']}: skipped ({row['skipped']})")
+        served = result["served"]
+        settings = ", ".join(f"{key}={value}" for key, value in served["params"].items())
+        self.stdout.write(f"served: {served['name']} ({settings or 'no settings'})")
         self.stdout.write(
-            "Diversity is measured in ALS item-factor space (a CSV has no product text)."
+            "Recall: recall@10 = hits / held-out items; capped_recall@10 = hits / min(10, held-out "
+            f"items). {PLAIN_ALS} = implicit ALS, 64 factors, BM25-weighted counts (reference, "
+            "never served). Diversity is measured in a truncated SVD of the training "
+            "interactions (a CSV has no product text)."
         )

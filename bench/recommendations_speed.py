@@ -1,0 +1,242 @@
+"""Where a recommendation run's time goes, against the ALS fit and implicit's batched top-k.
+
+Part 1 (engine, plain arrays): every customer's top 10 with reasons through the Ranker
+(`recommend_all`: batched scores, batched reasons, one BLAS thread), collaborative-only and with
+the content blend (384-d embeddings), beside implicit's own batched
+`model.recommend(userids, user_items, N=10)` on the same factors, and the ALS fit itself.
+Target: lists with reasons <= 1.5x implicit's recommend.
+
+Part 2 (a whole run through the job, on a throwaway database, real encoder): run wall time
+against an ALS fit alone on the same data (target <= 3x), then a second run with no product
+changed after forgetting the loaded encoder: it must not load the encoder (embeddings ~0 s).
+Candidate models and tuning belong to bench/recommendations_candidates.py: this bench runs with
+--candidates als --tuning-budget 0 unless told otherwise.
+
+    .venv/bin/python bench/recommendations_speed.py                      # synthetic shops
+    .venv/bin/python bench/recommendations_speed.py /tmp/recdata/rohit_retail.csv \
+        --customer-col CustomerID --product-col StockCode --timestamp-col InvoiceDate \
+        --title-col Description
+    .venv/bin/python bench/recommendations_speed.py --engine-only | --run-only
+
+SHOPLLM_ENCODER_THREADS sets the encoder's torch threads (1 is best on a busy shared CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopllm_site.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from _reclog import add_log_arguments, load_log, synthetic_log  # noqa: E402
+
+from recommendations.engine import core  # noqa: E402
+
+DIM = 384
+
+
+def _timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - started
+
+
+# --- Part 1 -----------------------------------------------------------------------------------
+
+
+def implicit_recommend_seconds(user_factors, item_factors, matrix, k: int) -> float:
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    model = AlternatingLeastSquares(factors=user_factors.shape[1])
+    model.user_factors, model.item_factors = user_factors, item_factors
+    users = np.arange(matrix.shape[0])
+    model.recommend(users[:10], matrix[:10], N=k)  # warm-up
+    _, seconds = _timed(model.recommend, users, matrix, N=k)
+    return seconds
+
+
+def engine(log, k: int, repeat: int) -> None:
+    config = core.EngineConfig()
+    weights = core.event_weights(log.kinds, config.weights)
+    matrix = core.confidence_matrix(log.users, log.items, weights, log.n_users, log.n_items)
+    (user_factors, item_factors), fit_s = _timed(core.train_als, matrix, config)
+    popularity = core.popularity_counts(matrix)
+    rng = np.random.default_rng(0)
+    embeddings = core.normalize_rows(rng.normal(size=(log.n_items, DIM)).astype(np.float32))
+    implicit_s = min(
+        implicit_recommend_seconds(user_factors, item_factors, matrix, k) for _ in range(repeat)
+    )
+    rows = [("implicit model.recommend (no reasons)", implicit_s)]
+    for label, vectors, content_weight, knobs in (
+        ("Ranker: collaborative only", None, 0.0, {}),
+        ("Ranker: + content blend (384-d)", embeddings, 0.3, {}),
+        ("Ranker: + blend, diversity 0.3, cap 3", embeddings, 0.3, {"diversity": 0.3}),
+    ):
+        if knobs:
+            knobs = {**knobs, "category_cap": 3}
+        ranker = core.Ranker(
+            item_factors,
+            vectors,
+            core.EngineConfig(content_weight=content_weight, **knobs),
+            popularity=popularity,
+            categories=log.categories,
+        )
+        seconds = min(
+            _timed(core.recommend_all, ranker, user_factors, matrix, k)[1] for _ in range(repeat)
+        )
+        rows.append((f"{label}, with reasons", seconds))
+    print(
+        f"\nPart 1 — {log.label}: {len(log.users):,} interactions; "
+        f"ALS fit {fit_s:.2f} s (best of {repeat} for the lists)"
+    )
+    print(f"{'every customer top ' + str(k):<52}{'seconds':>10}{'vs implicit':>13}")
+    for label, seconds in rows:
+        print(f"{label:<52}{seconds:>10.2f}{seconds / implicit_s:>12.2f}x")
+
+
+# --- Part 2 -----------------------------------------------------------------------------------
+
+
+def whole_run(log, candidates: list[str], tuning_budget: float) -> None:
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+    from django.utils import timezone
+
+    from catalog import jobs
+    from catalog.models import Customer, Interaction, Product, Shop
+    from recommendations import services
+    from recommendations.tasks import run_recommendation_job
+    from shopllm_site.ml import encoder as encoder_module
+    from shopllm_site.ml import set_encoder
+
+    jobs.enqueue_job = lambda job_id: False  # the job runs here, in this process
+    loads = []
+    real_build = encoder_module.build_encoder
+
+    def counting_build():
+        loads.append(time.perf_counter())
+        return real_build()
+
+    encoder_module.build_encoder = counting_build
+
+    temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
+    if connection.vendor == "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(
+            Path(temp_dir.name) / "bench.sqlite3"
+        )
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    setup_test_environment()
+    try:
+        started = time.perf_counter()
+        shop = Shop.objects.create(name="Bench", slug="bench")
+        Product.objects.bulk_create(
+            [
+                Product(shop=shop, sku=f"S{i}", title=log.titles[i], category=log.categories[i])
+                for i in range(log.n_items)
+            ],
+            batch_size=2000,
+        )
+        product_ids = list(
+            Product.objects.filter(shop=shop).order_by("pk").values_list("pk", flat=True)
+        )
+        Customer.objects.bulk_create(
+            [Customer(shop=shop, external_id=f"c{i}") for i in range(log.n_users)],
+            batch_size=2000,
+        )
+        customer_ids = list(
+            Customer.objects.filter(shop=shop).order_by("pk").values_list("pk", flat=True)
+        )
+        base = timezone.now().timestamp() - float(log.timestamps.max()) - 60
+        Interaction.objects.bulk_create(
+            (
+                Interaction(
+                    shop=shop,
+                    customer_id=customer_ids[user],
+                    product_id=product_ids[item],
+                    kind=kind,
+                    occurred_at=datetime.fromtimestamp(base + float(stamp), tz=UTC),
+                )
+                for user, item, kind, stamp in zip(
+                    log.users, log.items, log.kinds, log.timestamps, strict=True
+                )
+            ),
+            batch_size=5000,
+        )
+        print(f"\nPart 2 — {log.label}: shop seeded in {time.perf_counter() - started:.1f} s")
+        services.update_settings(
+            shop, {"candidates": candidates, "tuning_budget_s": int(tuning_budget)}
+        )
+
+        results = []
+        for attempt in (1, 2):
+            set_encoder(None)  # a fresh worker process: no encoder loaded yet
+            before = len(loads)
+            run = services.start_run(shop)
+            _, wall = _timed(run_recommendation_job, run.job_id)
+            run.refresh_from_db()
+            if run.job.status != "succeeded":
+                raise SystemExit(f"run failed: {run.job.error}")
+            results.append((attempt, wall, len(loads) - before, run.stats.get("timings") or {}))
+        data = services.load_shop_data(shop, run.settings)
+        config = core.EngineConfig.from_dict(run.settings)
+        weights = core.event_weights(data.kinds, config.weights)
+        matrix = core.confidence_matrix(
+            data.users, data.items, weights, len(data.customer_ids), len(data.product_ids)
+        )
+        fit_s = min(_timed(core.train_als, matrix, config)[1] for _ in range(2))
+    finally:
+        teardown_test_environment()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        temp_dir.cleanup()
+        encoder_module.build_encoder = real_build
+
+    print(
+        f"candidates {candidates}, tuning budget {tuning_budget:g} s; "
+        f"ALS fit alone on the same data: {fit_s:.2f} s"
+    )
+    names = sorted({name for *_, timings in results for name in timings})
+    print(f"{'':<26}{'wall s':>9}{'/ ALS fit':>11}{'encoder loads':>15}  " + "  ".join(names))
+    for attempt, wall, loaded, timings in results:
+        label = "first run" if attempt == 1 else "second run, no change"
+        cells = "  ".join(f"{timings.get(name, 0):>{len(name)}.2f}" for name in names)
+        print(f"{label:<26}{wall:>9.2f}{wall / fit_s:>10.2f}x{loaded:>15}  {cells}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_log_arguments(parser, synthetic="4339x3665x398000")
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--engine-only", action="store_true")
+    parser.add_argument("--run-only", action="store_true")
+    parser.add_argument(
+        "--run-synthetic",
+        default="2000x1500x100000",
+        help="shop size of part 2 when no path is given (seeding a database takes a while)",
+    )
+    parser.add_argument("--candidates", default="als")
+    parser.add_argument("--tuning-budget", type=float, default=0.0)
+    args = parser.parse_args()
+
+    log = load_log(args)
+    if not args.run_only:
+        engine(log, args.k, args.repeat)
+    if not args.engine_only:
+        run_log = log if args.path else synthetic_log(*map(int, args.run_synthetic.split("x")))
+        whole_run(run_log, [c.strip() for c in args.candidates.split(",")], args.tuning_budget)
+
+
+if __name__ == "__main__":
+    main()

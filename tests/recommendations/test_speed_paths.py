@@ -1,0 +1,186 @@
+"""Speed paths: no encoder when no product changed, batched reasons, one BLAS thread."""
+
+import numpy as np
+import pytest
+
+from catalog.models import Product
+from recommendations import services
+from recommendations.engine import core
+from recommendations.engine.synthetic import planted_groups
+from recommendations.models import ProductEmbedding
+from shopllm_site.ml import set_encoder
+from tests.recommendations.conftest import FakeEncoder, run_now
+
+# One candidate, no tuning: these tests are about what happens after training.
+FAST = {"candidates": ["als"], "tuning_budget_s": 0}
+
+
+class CountingEncoder(FakeEncoder):
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def embed(self, texts):
+        self.texts += texts
+        return super().embed(texts)
+
+
+@pytest.fixture
+def counted(settings, monkeypatch):
+    """The settings encoder's space is the fake's name; every encoder lookup is counted."""
+    import catalog.model_versions
+
+    settings.SHOPLLM_ENCODER_MODEL = CountingEncoder.model_name
+    encoder = CountingEncoder()
+    set_encoder(encoder)  # installed under the changed settings key
+    lookups = []
+    real = catalog.model_versions.shop_encoder
+
+    def counting_shop_encoder(*args, **kwargs):
+        lookups.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalog.model_versions, "shop_encoder", counting_shop_encoder)
+    yield encoder, lookups
+    set_encoder(None)
+
+
+def test_unchanged_catalog_does_not_load_the_encoder(shop, planted, counted):
+    encoder, lookups = counted
+    assert services.refresh_embeddings(shop) == len(planted["products"])
+    assert len(lookups) == 1 and len(encoder.texts) == len(planted["products"])
+    lookups.clear()
+    encoder.texts.clear()
+    assert services.refresh_embeddings(shop) == 0
+    assert lookups == [] and encoder.texts == []
+
+
+def test_only_new_or_changed_products_are_embedded(shop, planted, counted):
+    encoder, lookups = counted
+    services.refresh_embeddings(shop)
+    encoder.texts.clear()
+    changed = planted["products"][0]
+    Product.objects.filter(pk=changed.pk).update(title="Ultralight tent 2")
+    Product.objects.create(shop=shop, sku="NEW-1", title="Camping stove")
+    assert services.refresh_embeddings(shop) == 2
+    assert sorted(text.split("\n")[0] for text in encoder.texts) == [
+        "Camping stove",
+        "Ultralight tent 2",
+    ]
+    assert ProductEmbedding.objects.filter(shop=shop).count() == len(planted["products"]) + 1
+
+
+def test_second_run_with_no_product_changed_never_asks_for_the_encoder(shop, planted, counted):
+    encoder, lookups = counted
+    first = run_now(shop, **FAST)
+    assert lookups and first.stats["timings"]["embeddings_s"] >= 0
+    lookups.clear()
+    encoder.texts.clear()
+    second = run_now(shop, **FAST)
+    assert lookups == [] and encoder.texts == []
+    assert second.stats["customer_lists"] == first.stats["customer_lists"]
+
+
+def _ranker_and_data(content: bool, **knobs):
+    data = planted_groups(300, 120, 6000, n_groups=6, seed=3)
+    config = core.EngineConfig(factors=16, iterations=4, **knobs)
+    weights = core.event_weights(data.kinds, config.weights)
+    matrix = core.confidence_matrix(data.users, data.items, weights, data.n_users, data.n_items)
+    user_factors, item_factors = core.train_als(matrix, config)
+    rng = np.random.default_rng(0)
+    embeddings = (
+        core.normalize_rows(rng.normal(size=(data.n_items, 24)).astype(np.float32))
+        if content
+        else None
+    )
+    ranker = core.Ranker(
+        item_factors,
+        embeddings,
+        config,
+        popularity=core.popularity_counts(matrix),
+        categories=[f"g{g}" for g in data.item_group],
+    )
+    return ranker, user_factors, matrix
+
+
+@pytest.mark.parametrize("content", [True, False])
+def test_batched_reasons_match_the_per_customer_path(content):
+    ranker, user_factors, matrix = _ranker_and_data(content)
+    batched = core.recommend_all(ranker, user_factors, matrix, 10, block=128)
+    total, cf_part, content_part = ranker._scores(user_factors, matrix)
+    ranker._mask(total, matrix, "non_repurchasable")
+    one_by_one = []
+    for row in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        one_by_one.append(
+            ranker.recommend(
+                matrix.indices[lo:hi],
+                matrix.data[lo:hi],
+                10,
+                user_factors[row],
+                scores_block=(total[row], cf_part[row], content_part[row]),
+            )
+        )
+    assert len(batched) == len(one_by_one) == 300
+    for fast, slow in zip(batched, one_by_one, strict=True):
+        # Same items, order, reasons and `via`; scores equal up to float rounding (block sizes).
+        assert [(r.item, r.reason, r.via) for r in fast] == [
+            (r.item, r.reason, r.via) for r in slow
+        ]
+        assert np.allclose([r.score for r in fast], [r.score for r in slow], atol=1e-5)
+    reasons = {rec.reason for recs in batched for rec in recs}
+    assert "because_you" in reasons and (("similar_to" in reasons) == content)
+
+
+def test_lists_and_reasons_run_on_one_blas_thread(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    ranker, user_factors, matrix = _ranker_and_data(True)
+    seen = []
+    explain = ranker._explain_block
+
+    def spying(*args, **kwargs):
+        seen.extend(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+        return explain(*args, **kwargs)
+
+    monkeypatch.setattr(ranker, "_explain_block", spying)
+    core.recommend_all(ranker, user_factors, matrix, 5)
+    assert seen and set(seen) == {1}
+
+
+def test_fold_in_applies_the_re_ranking_knobs():
+    ranker, user_factors, matrix = _ranker_and_data(True, category_cap=1)
+    history = matrix[0].indices
+    recs = ranker.recommend(history, np.ones(len(history), np.float32), 5)
+    model_recs = [rec for rec in recs if rec.reason in ("because_you", "similar_to")]
+    categories = [ranker.categories[rec.item] for rec in model_recs]
+    assert len(model_recs) == 5 and len(set(categories)) == 5
+
+
+def test_batched_reasons_of_a_served_als_candidate_match_its_own_explain():
+    from recommendations.engine.candidates import FactorScorer
+
+    ranker, user_factors, matrix = _ranker_and_data(False)
+    tuned = FactorScorer(
+        name="als",
+        params={"alpha": 1.5, "regularization": 0.2},
+        n_items=ranker.V.shape[0],
+        popularity=ranker.popularity,
+        user_factors=user_factors,
+        item_factors=ranker.V * 1.3,
+        alpha=1.5,
+        regularization=0.2,
+    )
+    ranker.scorer = tuned
+    batched = core.recommend_all(ranker, user_factors, matrix, 8)
+    total, cf_part, content_part = ranker._scores(user_factors, matrix)
+    ranker._mask(total, matrix, "non_repurchasable")
+    for row in range(0, matrix.shape[0], 7):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        slow = ranker.recommend(
+            matrix.indices[lo:hi],
+            matrix.data[lo:hi],
+            8,
+            user_factors[row],
+            scores_block=(total[row], cf_part[row], content_part[row]),
+        )
+        assert [(r.item, r.via) for r in batched[row]] == [(r.item, r.via) for r in slow]
