@@ -502,7 +502,11 @@ class JobViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
         ),
         operation_id="jobs_import_csv",
         request={"multipart/form-data": CsvImportRequestSerializer},
-        responses={202: JobSerializer, 400: ErrorResponseSerializer},
+        responses={
+            202: JobSerializer,
+            400: ErrorResponseSerializer,
+            415: ErrorResponseSerializer,
+        },
     )
     @action(
         detail=False,

@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "InteractionKindEnum": "catalog.models.InteractionKind",
         "DraftStatusEnum": "generation.models.DraftStatus",
         "CopyFieldEnum": "generation.models.CopyField",
+        "ModelKindEnum": "catalog.models.ModelKind",
+        "ModelVersionStatusEnum": "catalog.models.ModelVersionStatus",
     },
 }
 

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api import ShopScopedViewSet
+from catalog.api_errors import ErrorResponseSerializer
 from catalog.models import ModelKind, ModelVersion, Role
 from training import services
 from training.generator_data import data_summary, jsonl_lines
@@ -98,7 +99,7 @@ class ModelVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Make this version the shop's model of its kind",
         request=None,
-        responses=ModelVersionSerializer,
+        responses={200: ModelVersionSerializer, 409: ErrorResponseSerializer},
         operation_id="training_version_activate",
     )
     @action(detail=True, methods=["post"], required_role=Role.OWNER)
@@ -109,7 +110,7 @@ class ModelVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Cancel a copy-model training",
         request=None,
-        responses=ModelVersionSerializer,
+        responses={200: ModelVersionSerializer, 409: ErrorResponseSerializer},
         operation_id="training_version_cancel",
     )
     @action(detail=True, methods=["post"])
@@ -126,7 +127,10 @@ class ModelVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Roll back to the previous version of a kind, or the base model",
         request=RollbackSerializer,
-        responses=ModelVersionSerializer(allow_null=True),
+        responses={
+            200: ModelVersionSerializer(allow_null=True),
+            409: ErrorResponseSerializer,
+        },
         operation_id="training_version_rollback",
     )
     @action(detail=False, methods=["post"], required_role=Role.OWNER)
@@ -159,7 +163,7 @@ class CopyModelViewSet(ShopScopedViewSet):
     @extend_schema(
         summary="Start tuning the copy model on the shop's approved copy",
         request=CopyTrainingSerializer,
-        responses={201: ModelVersionSerializer},
+        responses={201: ModelVersionSerializer, 409: ErrorResponseSerializer},
         operation_id="training_copy_model_train",
     )
     @action(detail=False, methods=["post"])

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.api import ShopScopedViewSet
+from catalog.api_errors import ErrorResponseSerializer
 from catalog.model_versions import encoder_space_name
 from catalog.models import ModelKind, ModelVersion, Role
 from training import encoder_services
@@ -94,7 +95,7 @@ class EncoderVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Start adapting the encoder to the shop's catalog",
         request=EncoderTrainingSerializer,
-        responses={201: EncoderVersionSerializer},
+        responses={201: EncoderVersionSerializer, 409: ErrorResponseSerializer},
         operation_id="training_encoder_train",
     )
     @action(detail=False, methods=["post"])
@@ -109,7 +110,7 @@ class EncoderVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Make this version the shop's encoder (queues re-embedding)",
         request=None,
-        responses=EncoderVersionSerializer,
+        responses={200: EncoderVersionSerializer, 409: ErrorResponseSerializer},
         operation_id="training_encoder_activate",
     )
     @action(detail=True, methods=["post"], required_role=Role.OWNER)
@@ -120,7 +121,7 @@ class EncoderVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Roll back to the previous encoder version, or the base encoder",
         request=None,
-        responses=RollbackResultSerializer,
+        responses={200: RollbackResultSerializer, 409: ErrorResponseSerializer},
         operation_id="training_encoder_rollback",
     )
     @action(detail=False, methods=["post"], required_role=Role.OWNER)

@@ -72,6 +72,8 @@ def test_settings_page_saves_repurchasable_categories(shop, editor_client):
         "alpha": 3,
         "repurchasable_categories": "Coffee, Pantry > Tea",
         "repurchasable_tags": "consumable",
+        "candidates": ["als", "item_knn", "popularity"],
+        "tuning_budget_s": 60,
     }
     response = editor_client.post(reverse("recommendations:settings"), data)
     assert response.status_code == 302
