@@ -43,6 +43,9 @@ class Command(BaseCommand):
         run_dir = Path(settings.VAR_DIR) / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
         signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit(0))
+        # Started in the background by a non-interactive shell, a process inherits SIGINT
+        # ignored; Ctrl-C (or a supervisor's SIGINT) must still stop the stack.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             if "REDIS_URL" not in os.environ:
                 env["REDIS_URL"] = self._start_embedded_redis(run_dir)
