@@ -4,7 +4,7 @@
 - GET  training/versions/?kind=generator|encoder   the shop's versions
 - GET  training/versions/{id}/                     one version (settings, data, curve, evaluation)
 - POST training/versions/{id}/activate/            make it the shop's model of its kind (owner)
-- POST training/versions/{id}/cancel/              stop a copy-model training (editor)
+- POST training/versions/{id}/cancel/              stop a training of either kind (editor)
 - POST training/versions/rollback/ {"kind": ...}   back to the previous version or the base (owner)
 - GET  training/copy-model/data/                   counts of the training set and the minimum
 - POST training/copy-model/train/                  start a copy-model training (editor); 201
@@ -84,14 +84,18 @@ class DataSummarySerializer(serializers.Serializer):
     retrieve=extend_schema(summary="One model version with its curve and evaluation"),
 )
 class ModelVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """Versions of both kinds; a subclass that sets `kind` serves one kind only (encoder_api)."""
+
     model = ModelVersion
     serializer_class = ModelVersionSerializer
     lookup_value_regex = r"\d+"
+    # None: the default roles (reads viewer, writes editor); activation asks for the owner.
     required_role: str | None = None
+    kind: str | None = None
 
     def get_queryset(self):
         versions = self.base_queryset().select_related("job").order_by("kind", "-number")
-        kind = self.request.query_params.get("kind")
+        kind = self.kind or self.request.query_params.get("kind")
         if kind in ModelKind.values:
             versions = versions.filter(kind=kind)
         return versions
@@ -105,24 +109,18 @@ class ModelVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], required_role=Role.OWNER)
     def activate(self, request: Request, pk: str) -> Response:
         version = services.activate_version(self.get_object(), user=request.user)
-        return Response(ModelVersionSerializer(version).data)
+        return Response(self.get_serializer(version).data)
 
     @extend_schema(
-        summary="Cancel a copy-model training",
+        summary="Cancel a training",
         request=None,
         responses={200: ModelVersionSerializer, 409: ErrorResponseSerializer},
         operation_id="training_version_cancel",
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        version = self.get_object()
-        if version.kind != ModelKind.GENERATOR:
-            return Response(
-                {"detail": "Only copy-model training is cancelled here."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        version = services.cancel_training(version, user=request.user)
-        return Response(ModelVersionSerializer(version).data)
+        version = services.cancel_training(self.get_object(), user=request.user)
+        return Response(self.get_serializer(version).data)
 
     @extend_schema(
         summary="Roll back to the previous version of a kind, or the base model",
@@ -135,12 +133,13 @@ class ModelVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"], required_role=Role.OWNER)
     def rollback(self, request: Request) -> Response:
-        serializer = RollbackSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        previous = services.rollback(
-            request.shop, serializer.validated_data["kind"], user=request.user
-        )
-        data = ModelVersionSerializer(previous).data if previous is not None else None
+        kind = self.kind
+        if kind is None:
+            serializer = RollbackSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            kind = serializer.validated_data["kind"]
+        previous = services.rollback(request.shop, kind, user=request.user)
+        data = self.get_serializer(previous).data if previous is not None else None
         return Response({"active": data})
 
 

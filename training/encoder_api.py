@@ -5,23 +5,25 @@
 - POST training/encoder/versions/train/         start a training (editor); 201 with the version
 - POST training/encoder/versions/{id}/activate/ make it the shop's encoder (owner; only when
                                                 it beat the encoder in use)
+- POST training/encoder/versions/{id}/cancel/   stop a training (editor)
 - POST training/encoder/versions/rollback/      back to the previous version or the base (owner)
+
+Activation, cancel and rollback are training/api.py's ModelVersionViewSet, limited to encoders.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api import ShopScopedViewSet
 from catalog.api_errors import ErrorResponseSerializer
 from catalog.model_versions import encoder_space_name
-from catalog.models import ModelKind, ModelVersion, Role
+from catalog.models import ModelKind, ModelVersion
 from training import encoder_services
-from training import services as training_services
+from training.api import ModelVersionViewSet
 
 
 class EncoderVersionSerializer(serializers.ModelSerializer):
@@ -75,22 +77,31 @@ class RollbackResultSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary="List the shop's encoder versions"),
     retrieve=extend_schema(summary="One encoder version with its curve and figures"),
+    activate=extend_schema(
+        summary="Make this version the shop's encoder (queues re-embedding)",
+        request=None,
+        responses={200: EncoderVersionSerializer, 409: ErrorResponseSerializer},
+        operation_id="training_encoder_activate",
+    ),
+    cancel=extend_schema(
+        summary="Cancel an encoder training",
+        request=None,
+        responses={200: EncoderVersionSerializer, 409: ErrorResponseSerializer},
+        operation_id="training_encoder_cancel",
+    ),
+    rollback=extend_schema(
+        summary="Roll back to the previous encoder version, or the base encoder",
+        request=None,
+        responses={200: RollbackResultSerializer, 409: ErrorResponseSerializer},
+        operation_id="training_encoder_rollback",
+    ),
 )
-class EncoderVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
-    model = ModelVersion
-    serializer_class = EncoderVersionSerializer
-    ordering = ("-number",)
-    lookup_value_regex = r"\d+"
-    # None: the default roles (reads viewer, writes editor); activation asks for the owner.
-    required_role: str | None = None
+class EncoderVersionViewSet(ModelVersionViewSet):
+    """The generic version endpoints (activate, cancel, rollback) for encoder versions only,
+    with the vector space each one writes, plus starting a training."""
 
-    def get_queryset(self):
-        return (
-            self.base_queryset()
-            .filter(kind=ModelKind.ENCODER)
-            .select_related("job")
-            .order_by("-number")
-        )
+    serializer_class = EncoderVersionSerializer
+    kind = ModelKind.ENCODER
 
     @extend_schema(
         summary="Start adapting the encoder to the shop's catalog",
@@ -106,26 +117,3 @@ class EncoderVersionViewSet(ShopScopedViewSet, viewsets.ReadOnlyModelViewSet):
             request.shop, request.user, dict(serializer.validated_data)
         )
         return Response(EncoderVersionSerializer(version).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Make this version the shop's encoder (queues re-embedding)",
-        request=None,
-        responses={200: EncoderVersionSerializer, 409: ErrorResponseSerializer},
-        operation_id="training_encoder_activate",
-    )
-    @action(detail=True, methods=["post"], required_role=Role.OWNER)
-    def activate(self, request: Request, pk: str) -> Response:
-        version = training_services.activate_version(self.get_object(), user=request.user)
-        return Response(EncoderVersionSerializer(version).data)
-
-    @extend_schema(
-        summary="Roll back to the previous encoder version, or the base encoder",
-        request=None,
-        responses={200: RollbackResultSerializer, 409: ErrorResponseSerializer},
-        operation_id="training_encoder_rollback",
-    )
-    @action(detail=False, methods=["post"], required_role=Role.OWNER)
-    def rollback(self, request: Request) -> Response:
-        previous = training_services.rollback(request.shop, ModelKind.ENCODER, user=request.user)
-        data = EncoderVersionSerializer(previous).data if previous is not None else None
-        return Response({"active": data})

@@ -135,3 +135,24 @@ def test_api_owner_activates_and_rolls_back(owner_api, version, api_base):
     assert response.status_code == 200 and response.json() == {"active": None}
     version.refresh_from_db()
     assert not version.is_active
+
+
+def test_api_editor_cancels_an_encoder_training(editor_api, shop, api_base):
+    started = editor_api.post(f"{api_base}train/", {"max_steps": 5}, format="json").json()
+    response = editor_api.post(f"{api_base}{started['id']}/cancel/")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "failed"
+    assert Job.objects.get(pk=started["job_id"]).status == "cancelled"
+    # Cancelling again: nothing is training any more.
+    again = editor_api.post(f"{api_base}{started['id']}/cancel/")
+    assert again.status_code == 409
+
+
+def test_encoder_api_lists_encoders_only(owner_api, shop, version, api_base):
+    ModelVersion.objects.create(
+        shop=shop, kind=ModelKind.GENERATOR, number=1, status=ModelVersionStatus.READY
+    )
+    listed = owner_api.get(api_base).json()["results"]
+    assert [row["id"] for row in listed] == [version.pk]
+    both = owner_api.get("/api/v1/training/versions/").json()["results"]
+    assert {row["kind"] for row in both} == {"encoder", "generator"}
