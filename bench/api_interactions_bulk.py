@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._api_shop import throwaway_shop  # noqa: E402
 
 
 def main() -> None:
@@ -28,27 +28,13 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=500)
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="shopllm-bench-")
-    os.environ["SHOPLLM_VAR_DIR"] = workdir  # the test database goes here, not in var/
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopllm_site.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    with throwaway_shop() as bench:
+        from rest_framework.test import APIClient
 
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-    from rest_framework.test import APIClient
+        from catalog import services
+        from catalog.models import Interaction
 
-    from catalog import services
-    from catalog.models import Interaction
-    from tests.conftest import make_user
-
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        owner = make_user("bench-owner")
-        shop = services.create_shop("Bench shop", owner)
-        token, key = services.create_api_token(shop.memberships.get(), "bench")
+        shop, key = bench.shop, bench.key
         services.upsert_products(
             shop, [{"sku": f"SKU-{i}", "title": f"Product {i}"} for i in range(args.products)]
         )
@@ -100,8 +86,6 @@ def main() -> None:
             f"(extrapolated {args.total / naive_rate:,.0f} s for {args.total:,})"
         )
         print(f"ratio: bulk is {bulk_rate / naive_rate:,.1f}x faster than one POST each")
-    finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
 if __name__ == "__main__":

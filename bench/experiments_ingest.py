@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._api_shop import throwaway_shop  # noqa: E402
 
 
 def main() -> None:
@@ -31,38 +31,18 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=500)
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="shopllm-bench-")
-    os.environ["SHOPLLM_VAR_DIR"] = workdir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopllm_site.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
+    with throwaway_shop(products=args.products, customers=args.customers) as bench:
+        from rest_framework.test import APIClient
 
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-    from rest_framework.test import APIClient
+        from catalog.models import Interaction
+        from experiments import services as experiment_services
+        from experiments.analysis import analyse_experiment
+        from experiments.assignment import assign
+        from experiments.models import Exposure
+        from tests.experiments.conftest import make_run
 
-    from catalog import services
-    from catalog.models import Customer, Interaction, Product
-    from experiments import services as experiment_services
-    from experiments.analysis import analyse_experiment
-    from experiments.assignment import assign
-    from experiments.models import Exposure
-    from tests.conftest import make_user
-    from tests.experiments.conftest import make_run
-
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        owner = make_user("bench-owner")
-        shop = services.create_shop("Bench shop", owner)
-        _token, key = services.create_api_token(shop.memberships.get(), "bench")
-        products = Product.objects.bulk_create(
-            Product(shop=shop, sku=f"SKU-{i}", title=f"Product {i}") for i in range(args.products)
-        )
-        customers = Customer.objects.bulk_create(
-            Customer(shop=shop, external_id=f"cust-{i}") for i in range(args.customers)
-        )
+        owner, shop, key = bench.owner, bench.shop, bench.key
+        products, customers = bench.products, bench.customers
         run_a = make_run(shop, products[:10], [], age_minutes=60)
         run_b = make_run(shop, products[10:20], [])
         experiment = experiment_services.create_recommendation_experiment(
@@ -157,8 +137,6 @@ def main() -> None:
             f"analysis of the experiment ({attributed:,} exposures, "
             f"{args.events + 1:,} attributed events): {analysis_s:.2f} s"
         )
-    finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
 if __name__ == "__main__":

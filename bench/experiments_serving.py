@@ -11,14 +11,14 @@ hash assignment, and one Exposure row per served list.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._api_shop import throwaway_shop  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -35,37 +35,18 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20, help="stored list length")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="shopllm-bench-")
-    os.environ["SHOPLLM_VAR_DIR"] = workdir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopllm_site.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("SHOPLLM_API_RATE_TOKEN", "1000000/min")  # measure serving, not limits
-    import django
+    env = {"SHOPLLM_API_RATE_TOKEN": "1000000/min"}  # measure serving, not limits
+    with throwaway_shop(products=args.products, customers=args.customers, env=env) as bench:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from rest_framework.test import APIClient
 
-    django.setup()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-    from rest_framework.test import APIClient
+        from experiments import services as experiment_services
+        from experiments.models import Exposure
+        from tests.experiments.conftest import make_run
 
-    from catalog import services
-    from catalog.models import Customer, Product
-    from experiments import services as experiment_services
-    from experiments.models import Exposure
-    from tests.conftest import make_user
-    from tests.experiments.conftest import make_run
-
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        owner = make_user("bench-owner")
-        shop = services.create_shop("Bench shop", owner)
-        _token, key = services.create_api_token(shop.memberships.get(), "bench")
-        products = Product.objects.bulk_create(
-            Product(shop=shop, sku=f"SKU-{i}", title=f"Product {i}") for i in range(args.products)
-        )
-        customers = Customer.objects.bulk_create(
-            Customer(shop=shop, external_id=f"cust-{i}") for i in range(args.customers)
-        )
+        owner, shop, key = bench.owner, bench.shop, bench.key
+        products, customers = bench.products, bench.customers
         run_a = make_run(shop, products[: args.items], customers, age_minutes=60)
         run_b = make_run(shop, products[args.items : 2 * args.items], customers)
         experiment = experiment_services.create_recommendation_experiment(
@@ -125,8 +106,6 @@ def main() -> None:
         added = percentile(timings["experiment"], 95) - percentile(timings["plain"], 95)
         verdict = "within" if added <= 2.0 else "OVER"
         print(f"experiment adds {added:+.2f} ms at p95 ({verdict} the 2 ms budget)")
-    finally:
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,19 @@ def clean_preregistration(
         raise _invalid("minimum_effect", str(exc)) from None
 
 
+def _clean_name(name: str) -> str:
+    name = name.strip()[:120]
+    if not name:
+        raise _invalid("name", "Give the experiment a name.")
+    return name
+
+
+def _new_experiment(shop: Shop, user, **fields) -> Experiment:
+    """A draft experiment of `shop`, created by `user` (None for a system action)."""
+    created_by = user if user is not None and user.is_authenticated else None
+    return Experiment.objects.create(shop=shop, created_by=created_by, **fields)
+
+
 def _clean_arms(arms: Sequence[ArmSpec]) -> None:
     if not 2 <= len(arms) <= MAX_ARMS:
         raise _invalid("arms", f"An experiment has 2 to {MAX_ARMS} arms.")
@@ -99,9 +112,7 @@ def create_recommendation_experiment(
     power: float = 0.8,
 ) -> Experiment:
     """A draft experiment whose arms serve the lists of succeeded runs of the shop."""
-    name = name.strip()[:120]
-    if not name:
-        raise _invalid("name", "Give the experiment a name.")
+    name = _clean_name(name)
     if placement not in Placement.values:
         raise _invalid("placement", f"Choose one of: {', '.join(Placement.values)}.")
     _clean_arms(arms)
@@ -121,8 +132,9 @@ def create_recommendation_experiment(
                 "recommender settings to train one with.",
             )
     sample = clean_preregistration(metric, baseline_rate, minimum_effect, alpha, power)
-    experiment = Experiment.objects.create(
-        shop=shop,
+    experiment = _new_experiment(
+        shop,
+        user,
         name=name,
         kind=ExperimentKind.RECOMMENDATIONS,
         placement=placement,
@@ -132,7 +144,6 @@ def create_recommendation_experiment(
         alpha=alpha,
         power=power,
         sample_size_per_arm=sample,
-        created_by=user if user is not None and user.is_authenticated else None,
     )
     Arm.objects.bulk_create(
         Arm(
@@ -242,9 +253,7 @@ def create_copy_experiment(
     """A draft copy experiment on `field` of the products `skus`: arm "published" shows the
     version published now (the control), arm "previous" the approved version it superseded.
     Products without two approved versions are skipped and returned."""
-    name = name.strip()[:120]
-    if not name:
-        raise _invalid("name", "Give the experiment a name.")
+    name = _clean_name(name)
     if field not in CopyField.values:
         raise _invalid("field", f"Choose one of: {', '.join(CopyField.values)}.")
     skus = list(dict.fromkeys(sku.strip() for sku in skus if sku.strip()))
@@ -266,8 +275,9 @@ def create_copy_experiment(
             pairs.append((products[sku], versions))
     if not pairs:
         raise _invalid("skus", "None of these products has two approved versions of that field.")
-    experiment = Experiment.objects.create(
-        shop=shop,
+    experiment = _new_experiment(
+        shop,
+        user,
         name=name,
         kind=ExperimentKind.COPY,
         field=field,
@@ -277,7 +287,6 @@ def create_copy_experiment(
         alpha=alpha,
         power=power,
         sample_size_per_arm=sample,
-        created_by=user if user is not None and user.is_authenticated else None,
     )
     saved = [
         Arm.objects.create(experiment=experiment, name=arm.name, position=i, weight=arm.weight)
