@@ -13,6 +13,7 @@ it has run, answers compare only the facts already in the new space.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -295,11 +296,17 @@ def rollback_encoder(shop: Shop, user=None) -> ModelVersion | None:
 
 
 def start_reembed(shop: Shop, user=None) -> Job:
-    """Queue re-embedding of the shop's products and facts (unless one is already queued)."""
-    queued = Job.objects.filter(shop=shop, kind=ENCODER_REEMBED.name, status=JobStatus.QUEUED)
-    existing = queued.first()
+    """Queue re-embedding of the shop's products and facts (unless one is already queued: it
+    embeds in whatever space is active when it starts). A running one chose its space when it
+    started, which the change that called this has just replaced: it is cancelled (it stops at
+    its next progress report), so two re-embeddings of one shop never overlap."""
+    reembeds = Job.objects.filter(shop=shop, kind=ENCODER_REEMBED.name)
+    existing = reembeds.filter(status=JobStatus.QUEUED).first()
     if existing is not None:
         return existing
+    for running in reembeds.filter(status=JobStatus.RUNNING):
+        with contextlib.suppress(Conflict):  # it finished meanwhile
+            jobs.cancel_job(running)
     return jobs.create_job(shop, ENCODER_REEMBED.name, user=user, total=100)
 
 

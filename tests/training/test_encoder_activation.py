@@ -144,3 +144,13 @@ def test_recommendation_run_reads_vectors_of_the_active_space(
     run_reembed_jobs(shop)
     after = _run_embeddings(shop, data, EngineConfig())
     assert after is not None and np.allclose(after, before, atol=1e-5)
+
+
+def test_a_new_reembed_cancels_the_running_one_and_reuses_a_queued_one(shop):
+    first = encoder_services.start_reembed(shop)
+    assert encoder_services.start_reembed(shop) == first  # still queued: it will use the new space
+    Job.objects.filter(pk=first.pk).update(status="running")
+    second = encoder_services.start_reembed(shop)
+    first.refresh_from_db()
+    assert second.pk != first.pk and second.status == "queued"
+    assert first.status == "cancelled"  # it had chosen the space that is no longer active
