@@ -190,9 +190,17 @@ class InteractionKind(models.TextChoices):
 
 
 class Interaction(models.Model):
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="interactions")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="interactions")
+    # No single-column index on the keys: each leads one of the composite indexes below, which
+    # serves the same lookups (and cascades); every index costs each of millions of inserts.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=InteractionKind.choices)
     quantity = models.PositiveIntegerField(default=1)
     # Purchase value, or the rating (1-5) for ratings.

@@ -123,6 +123,16 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
     """
     if value is None:
         return ""
+    if (
+        not multiline
+        and type(value) is str
+        and value.isascii()
+        and value.isprintable()  # in ASCII: no control character, no whitespace but " "
+        and "  " not in value
+        and value[:1] != " "
+        and value[-1:] != " "
+    ):
+        return value  # already clean (and NFC); most cells of a big import are
     text = unicodedata.normalize("NFC", str(value))
     text = _CONTROL.sub("", text)
     if not multiline:
@@ -162,9 +172,9 @@ def _summary(fields: dict[str, list[str]]) -> str:
 
 
 def _check_known(values: Mapping, allowed: tuple[str, ...], errors: _Errors) -> None:
-    unknown = sorted(str(name) for name in set(values) - set(allowed))
+    unknown = set(values).difference(allowed)
     if unknown:
-        errors.add(NON_FIELD, f"Unknown fields: {', '.join(unknown)}.")
+        errors.add(NON_FIELD, f"Unknown fields: {', '.join(sorted(map(str, unknown)))}.")
 
 
 def _text_fields(
