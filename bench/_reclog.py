@@ -52,7 +52,7 @@ def add_log_arguments(parser: argparse.ArgumentParser, *, synthetic: str) -> Non
 def load_log(args: argparse.Namespace) -> Log:
     if not args.path:
         return synthetic_log(*[int(part) for part in args.synthetic.lower().split("x")])
-    from recommendations.engine.evaluation import read_interactions_csv
+    from recommendations.engine.interaction_log import read_interactions_csv
 
     delimiter = args.delimiter.encode().decode("unicode_escape")
     log = read_interactions_csv(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -108,11 +109,27 @@ class RunListView(generics.ListAPIView):
     @extend_schema(
         operation_id="recommendation_runs_start",
         summary="Start a recommendation run (a job on the gpu queue)",
-        request=None,
+        request=inline_serializer(
+            "RunStartRequest",
+            {
+                "fresh_selection": drf_serializers.BooleanField(
+                    required=False,
+                    default=False,
+                    help_text="Evaluate every candidate again even when the last model "
+                    "selection could be reused (data changed by at most 10% within 7 days, "
+                    "same settings); metrics.selection says which run's leaderboard was reused.",
+                )
+            },
+        ),
         responses={202: RunStartedSerializer, 409: ErrorResponseSerializer},
     )
     def post(self, request: Request) -> Response:
-        run = services.start_run(request.shop, user=request.user, trigger="api")
+        fresh = drf_serializers.BooleanField().to_internal_value(
+            request.data.get("fresh_selection", False)
+        )
+        run = services.start_run(
+            request.shop, user=request.user, trigger="api", fresh_selection=fresh
+        )
         return Response(
             {"run_id": run.pk, "job_id": run.job_id, "status": run.job.status},
             status=status.HTTP_202_ACCEPTED,

@@ -4,6 +4,7 @@ from django import forms
 
 from recommendations.engine.candidates import CANDIDATE_NAMES
 from recommendations.engine.core import DEFAULT_EVENT_WEIGHTS
+from recommendations.engine.coverage_goal import DEFAULT_TARGET as COVERAGE_TARGET
 from recommendations.engine.rerank import MAX_CATEGORY_CAP, MAX_POPULARITY_PENALTY, knob_errors
 from recommendations.models import RecommenderSettings
 
@@ -84,6 +85,16 @@ class RecommenderSettingsForm(forms.Form):
         initial=0.0,
         help_text="0 = off; higher gives lesser-known products more room (try 0.1-0.3).",
     )
+    coverage_target = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        initial=COVERAGE_TARGET,
+        label="Coverage target",
+        help_text="Share of the catalog the customers' lists should show together (0.35: about "
+        "a third); each run raises the popularity penalty (then diversity) just enough, at "
+        "most 5% NDCG cost. 0 or empty = off.",
+    )
 
     @classmethod
     def for_settings(cls, recommender_settings: RecommenderSettings) -> RecommenderSettingsForm:
@@ -110,15 +121,17 @@ class RecommenderSettingsForm(forms.Form):
                 "diversity": recommender_settings.diversity,
                 "category_cap": recommender_settings.category_cap,
                 "popularity_penalty": recommender_settings.popularity_penalty,
+                "coverage_target": recommender_settings.coverage_target,
             }
         )
 
     def clean(self) -> dict:
         data = super().clean()
-        knobs = ("diversity", "category_cap", "popularity_penalty")
+        knobs = ("diversity", "category_cap", "popularity_penalty", "coverage_target")
         if all(name not in self.errors for name in knobs):
             values = [data.get("diversity") or 0.0, data.get("category_cap")]
             values.append(data.get("popularity_penalty") or 0.0)
+            values.append(data.get("coverage_target") or 0.0)
             for name, messages in knob_errors(*values).items():
                 for message in messages:
                     self.add_error(name, message)
@@ -148,4 +161,5 @@ class RecommenderSettingsForm(forms.Form):
             "diversity": data["diversity"] or 0.0,
             "category_cap": data["category_cap"],
             "popularity_penalty": data["popularity_penalty"] or 0.0,
+            "coverage_target": data["coverage_target"] or 0.0,
         }

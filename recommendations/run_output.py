@@ -32,15 +32,17 @@ def strongest_kinds(data: ShopData, n_users: int, n_items: int):
     """Users x items CSR of 1 + the strongest kind rank (view < rating < cart < purchase)."""
     import scipy.sparse as sp
 
-    ranks = np.array([KIND_RANK.get(kind, 0) + 1 for kind in data.kinds], dtype=np.int8)
-    # Sort so that each (user, item) pair's strongest event comes last, keep that one.
-    order = np.lexsort((ranks, data.items, data.users))
-    users, items, ranks = data.users[order], data.items[order], ranks[order]
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = (users[1:] != users[:-1]) | (items[1:] != items[:-1])
-    return sp.csr_matrix(
-        (ranks[last], (users[last], items[last])), shape=(n_users, n_items), dtype=np.int8
-    )
+    rank_of = {kind: KIND_RANK.get(kind, 0) + 1 for kind in set(data.kinds)}
+    ranks = np.fromiter((rank_of[kind] for kind in data.kinds), np.int64, len(data.kinds))
+    # One int64 key per event, (user, item) first and the rank last: after one sort each pair's
+    # strongest event comes last, keep that one (ranks are 1..4, three bits).
+    pairs = data.users.astype(np.int64) * max(n_items, 1) + data.items
+    keys = np.sort(pairs * 8 + ranks)
+    pairs, ranks = keys >> 3, (keys & 7).astype(np.int8)
+    last = np.ones(len(keys), dtype=bool)
+    last[:-1] = pairs[1:] != pairs[:-1]
+    users, items = np.divmod(pairs[last], max(n_items, 1))
+    return sp.csr_matrix((ranks[last], (users, items)), shape=(n_users, n_items), dtype=np.int8)
 
 
 def _user_kinds(strongest, user: int) -> dict[int, int]:

@@ -69,12 +69,22 @@ class RunSerializer(serializers.ModelSerializer):
         source="job.finished_at", read_only=True, allow_null=True
     )
     served_model = serializers.SerializerMethodField(
-        help_text="The candidate model whose lists the run stored (best NDCG@10 on the hold-out)."
+        help_text="The candidate model whose lists the run stored (best NDCG@10 on the hold-out): "
+        "name, params, and `rerank` (diversity, category_cap, popularity_penalty as served)."
     )
     leaderboard = serializers.SerializerMethodField(
         help_text="Every candidate model on the run's temporal hold-out: name, params, ndcg@10, "
         "recall@10 (hits / held-out items), capped_recall@10 (hits / min(10, held-out items)), "
-        "coverage, diversity, fit_s, served; `skipped` says why a candidate did not run."
+        "coverage, diversity, fit_s, served; `skipped` says why a candidate did not run. With "
+        "re-ranking (`reranked` true) the figures are the lists as served, re-ranked with "
+        "served_model.rerank, and `relevance_order` holds them before re-ranking (the served "
+        "model is picked on those). Coverage is over the evaluated customers' lists: at most "
+        "metrics.split.coverage_ceiling (customers x 10 / products)."
+    )
+    coverage_goal = serializers.SerializerMethodField(
+        help_text="The coverage goal of the run (null when off): target, reached, the chosen "
+        "popularity_penalty and diversity, and `validation` (NDCG@10 before/after and ndcg_cost "
+        "on the validation split, coverage before/after, its customers and coverage_ceiling)."
     )
 
     class Meta:
@@ -88,6 +98,7 @@ class RunSerializer(serializers.ModelSerializer):
             "metrics",
             "served_model",
             "leaderboard",
+            "coverage_goal",
             "stats",
             "error",
             "created_at",
@@ -100,6 +111,12 @@ class RunSerializer(serializers.ModelSerializer):
 
     def get_leaderboard(self, run: RecommendationRun) -> list[dict]:
         return list((run.metrics or {}).get("leaderboard") or [])
+
+    def get_coverage_goal(self, run: RecommendationRun) -> dict | None:
+        goal = ((run.metrics or {}).get("served") or {}).get("coverage_goal")
+        if not goal:
+            return None
+        return {name: value for name, value in goal.items() if name != "tried"}
 
 
 class RunStartedSerializer(serializers.Serializer):
@@ -169,9 +186,17 @@ class RecommenderSettingsSerializer(serializers.Serializer):
         required=False,
         help_text="Re-ranking: score minus this times the item's log-popularity share; 0 = off.",
     )
+    coverage_target = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="Coverage goal: share of the catalog the customers' lists should show together; "
+        "each run raises the popularity penalty (then diversity) just enough, at most 5% NDCG@10 "
+        "cost on its validation split; 0 = off.",
+    )
 
     def validate(self, attrs: dict) -> dict:
-        names = ("diversity", "category_cap", "popularity_penalty")
+        names = ("diversity", "category_cap", "popularity_penalty", "coverage_target")
         errors = knob_errors(**{name: attrs[name] for name in names if name in attrs})
         if errors:
             raise serializers.ValidationError(errors)

@@ -1,8 +1,10 @@
 """Every write of the recommendations app: settings, embeddings, runs and their stored lists.
 
-A run (`execute_run`) loads the shop's interactions and products, refreshes product embeddings,
-evaluates on a temporal hold-out against popularity, trains on everything, and stores top-N per
-customer and per product with a reason on every item. Serving lives in `serving.py`.
+A run (`execute_run`) loads the shop's interactions and products (shop_data.py), refreshes
+product embeddings, selects the served model on a temporal hold-out against popularity (or reuses
+the last selection when the data barely changed: selection.py), trains on everything, and stores
+top-N per customer and per product with a reason on every item (list_store.py). Serving lives in
+`serving.py`.
 """
 
 from __future__ import annotations
@@ -20,14 +22,11 @@ from django.db.models import Max
 
 from catalog import jobs
 from catalog.errors import Conflict, ShopError
-from catalog.models import AVAILABLE_STOCK, Interaction, Job, Product, Shop
+from catalog.models import Interaction, Job, Product, Shop
 from recommendations import run_output
 from recommendations.job_kinds import RECOMMENDATION_RUN
 from recommendations.models import (
-    CustomerRecommendation,
-    ListKind,
     ProductEmbedding,
-    ProductRecommendation,
     RecommendationRun,
     RecommenderSettings,
     RunModelData,
@@ -51,6 +50,7 @@ SETTINGS_FIELDS = (
     "diversity",
     "category_cap",
     "popularity_penalty",
+    "coverage_target",
     "candidates",
     "recency_half_life_days",
     "tuning_budget_s",
@@ -96,6 +96,7 @@ def _check_reranking(recommender_settings: RecommenderSettings) -> None:
         recommender_settings.diversity,
         recommender_settings.category_cap,
         recommender_settings.popularity_penalty,
+        recommender_settings.coverage_target,
     )
     if errors:
         message = " ".join(messages[0] for messages in errors.values())
@@ -237,14 +238,20 @@ def load_embeddings(shop: Shop, product_ids: list[int], model_name: str) -> np.n
 # --- runs -------------------------------------------------------------------------------------
 
 
-def start_run(shop: Shop, *, user=None, trigger: str = "manual") -> RecommendationRun:
-    """Create a run and its job (queued on `gpu` after commit). One active run per shop."""
+def start_run(
+    shop: Shop, *, user=None, trigger: str = "manual", fresh_selection: bool = False
+) -> RecommendationRun:
+    """Create a run and its job (queued on `gpu` after commit). One active run per shop.
+
+    `fresh_selection` makes the run evaluate every candidate again even when the last
+    selection could be reused (recommendations.selection)."""
     with transaction.atomic():
         # Serialises concurrent starts of one shop, so two cannot both see "none active".
         Shop.objects.select_for_update().filter(pk=shop.pk).first()
         if RecommendationRun.objects.for_shop(shop).active().exists():
             raise RunAlreadyActive("A recommendation run is already queued or running.")
-        job = jobs.create_job(shop, RECOMMENDATION_RUN.name, user=user, total=100)
+        params = {"fresh_selection": True} if fresh_selection else None
+        job = jobs.create_job(shop, RECOMMENDATION_RUN.name, user=user, params=params, total=100)
         return RecommendationRun.objects.create(
             shop=shop, job=job, trigger=trigger, settings=settings_snapshot(shop)
         )
@@ -276,49 +283,10 @@ def start_nightly_runs() -> list[int]:
 
 
 def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
-    products = list(
-        Product.objects.for_shop(shop)
-        .order_by("pk")
-        .values_list("pk", "title", "category", "stock_status", "tags")
-    )
-    product_index = {row[0]: i for i, row in enumerate(products)}
-    rows = (
-        Interaction.objects.for_shop(shop)
-        .order_by()
-        .values_list("pk", "customer_id", "product_id", "kind", "occurred_at")
-    )
-    customer_index: dict[int, int] = {}
-    users, items, kinds, stamps = [], [], [], []
-    until = None
-    last_id = None
-    for pk, customer_id, product_id, kind, occurred_at in rows.iterator(chunk_size=20000):
-        if last_id is None or pk > last_id:
-            last_id = pk
-        position = product_index.get(product_id)
-        if position is None:
-            continue
-        users.append(customer_index.setdefault(customer_id, len(customer_index)))
-        items.append(position)
-        kinds.append(kind)
-        stamps.append(occurred_at.timestamp())
-        if until is None or occurred_at > until:
-            until = occurred_at
-    return run_output.ShopData(
-        product_ids=[row[0] for row in products],
-        titles=[row[1] for row in products],
-        categories=[row[2] for row in products],
-        available=np.array([row[3] in AVAILABLE_STOCK for row in products], dtype=bool),
-        repurchasable=np.array(
-            [is_repurchasable(row[2], row[4], snapshot) for row in products], dtype=bool
-        ),
-        customer_ids=list(customer_index),
-        users=np.array(users, dtype=np.int64),
-        items=np.array(items, dtype=np.int64),
-        kinds=kinds,
-        timestamps=np.array(stamps, dtype=np.float64),
-        until=until,
-        last_id=last_id,
-    )
+    """The run's input as arrays (recommendations.shop_data: raw rows, no model instances)."""
+    from recommendations.shop_data import load_shop_data as load
+
+    return load(shop, snapshot)
 
 
 def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
@@ -326,7 +294,7 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
 
     The steps below each own one band of the progress bar and one entry of the timings.
     """
-    from recommendations.engine import core
+    from recommendations.engine import core, evaluation
 
     snapshot = run.settings or settings_snapshot(run.shop)
     config = core.EngineConfig.from_dict(snapshot)
@@ -334,11 +302,14 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
     with _timed(timings, "embeddings_s"):
         _refresh_run_embeddings(run.shop, config, report)
     report(20)
-    data = _load_interactions(run.shop, snapshot)
-    embeddings = _run_embeddings(run.shop, data, config)
+    with _timed(timings, "load_s"):
+        data = _load_interactions(run.shop, snapshot)
+        embeddings = _run_embeddings(run.shop, data, config)
     weights = core.event_weights(data.kinds, config.weights)
     with _timed(timings, "evaluation_s"):
-        metrics = _evaluate(data, weights, embeddings, config, snapshot)
+        metrics = _select(run, data, weights, embeddings, config, snapshot)
+    # The stored lists get the re-ranking the evaluation chose (the coverage goal's knobs).
+    config = evaluation.served_config(config, metrics)
     report(40)
     with _timed(timings, "training_s"):
         model = _train(data, weights, config, served=metrics.get("served"), snapshot=snapshot)
@@ -351,7 +322,8 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
     report(85)
     with _timed(timings, "store_s"):
         _store_lists(run, data, customer_recs, similar, together)
-    stats = _run_stats(data, model, customer_recs, similar, together, timings)
+    with _timed(timings, "stats_s"):
+        stats = _run_stats(data, model, customer_recs, similar, together, timings)
     _record_results(run, data, model, embeddings, metrics, stats)
     report(100)
     return {
@@ -379,9 +351,6 @@ class TrainedModel:
     popularity: np.ndarray
     scorer: object | None = None
     served: str = "als"
-
-
-_MODEL_REASONS = ("because_you", "similar_to")
 
 
 @contextmanager
@@ -418,6 +387,26 @@ def _run_embeddings(shop: Shop, data: run_output.ShopData, config) -> np.ndarray
     return load_embeddings(shop, data.product_ids, name)
 
 
+def _select(
+    run: RecommendationRun,
+    data: run_output.ShopData,
+    weights: np.ndarray,
+    embeddings,
+    config,
+    snapshot: dict,
+) -> dict:
+    """The run's metrics and served model: a fresh evaluation, or the last selection's when
+    the data and settings barely changed since (recommendations.selection says when)."""
+    from recommendations import selection
+
+    decision = selection.decide(run, data, snapshot)
+    if decision.origin is not None:
+        return selection.reused_metrics(decision)
+    metrics = _evaluate(data, weights, embeddings, config, snapshot)
+    metrics["selection"] = decision.note()
+    return metrics
+
+
 def _evaluate(
     data: run_output.ShopData, weights: np.ndarray, embeddings, config, snapshot: dict
 ) -> dict:
@@ -438,6 +427,7 @@ def _evaluate(
         candidates=names,
         tuning_budget_s=budget,
         recency_half_life_days=half_life,
+        categories=data.categories,
     )
 
 
@@ -473,9 +463,9 @@ def _train(
     user_factors, item_factors = core.train_als(matrix, config)
     model = TrainedModel(matrix, user_factors, item_factors, core.popularity_counts(matrix))
     if not served or (
-        served["name"] == "als" and served["params"] == evaluation.als_defaults(config)
+        served["name"] == "als" and _same_als(served["params"], evaluation.als_defaults(config))
     ):
-        return model  # the settings' ALS is the served model
+        return model  # the settings' ALS is the served model: fitted once
     try:
         scorer = candidates.fit(served["name"], matrix, served["params"])
     except candidates.SkipCandidate:
@@ -486,6 +476,20 @@ def _train(
     if scorer.user_factors is not None:
         model.user_factors = scorer.user_factors
     return model
+
+
+def _same_als(params: dict, settings_als: dict) -> bool:
+    """Whether a served ALS's settings are the settings' ALS (values read back from JSON, a
+    missing weighting being the default confidence one): then it is the same fit."""
+    params = {"weighting": "confidence", **(params or {})}
+    for name, value in settings_als.items():
+        other = params.get(name)
+        if isinstance(value, float) and isinstance(other, int | float):
+            if abs(other - value) > 1e-9 * max(1.0, abs(value)):
+                return False
+        elif other != value:
+            return False
+    return True
 
 
 def _customer_lists(
@@ -548,40 +552,9 @@ def _product_lists(
 def _store_lists(
     run: RecommendationRun, data: run_output.ShopData, customer_recs, similar, together
 ) -> None:
-    strongest = run_output.strongest_kinds(data, len(data.customer_ids), len(data.product_ids))
-    with transaction.atomic():
-        # A re-delivered job rewrites its own lists instead of duplicating them.
-        CustomerRecommendation.objects.filter(run=run).delete()
-        ProductRecommendation.objects.filter(run=run).delete()
-        CustomerRecommendation.objects.bulk_create(
-            (
-                CustomerRecommendation(
-                    run=run,
-                    customer_id=data.customer_ids[user],
-                    source="model" if any(r.reason in _MODEL_REASONS for r in recs) else "fallback",
-                    items=run_output.customer_items(recs, data, strongest, user),
-                )
-                for user, recs in enumerate(customer_recs)
-            ),
-            batch_size=1000,
-        )
-        ProductRecommendation.objects.bulk_create(
-            (
-                ProductRecommendation(
-                    run=run,
-                    product_id=data.product_ids[item],
-                    kind=kind,
-                    items=[run_output.item_json(r, data, None) for r in recs],
-                )
-                for kind, lists in (
-                    (ListKind.SIMILAR, similar),
-                    (ListKind.BOUGHT_TOGETHER, together),
-                )
-                for item, recs in enumerate(lists)
-                if recs
-            ),
-            batch_size=1000,
-        )
+    from recommendations.list_store import store_lists
+
+    store_lists(run, data, customer_recs, similar, together)
 
 
 def _run_stats(

@@ -91,20 +91,23 @@ class RunArtifacts:
     embeddings: np.ndarray | None
 
 
-_cache: OrderedDict[int, RunArtifacts] = OrderedDict()
+# Keyed by (pk, created_at): SQLite may give a deleted run's pk to the next run.
+_cache: OrderedDict[tuple, RunArtifacts] = OrderedDict()
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 4
 
 
 def run_artifacts(run: RecommendationRun) -> RunArtifacts | None:
     with _cache_lock:
-        if run.pk in _cache:
-            _cache.move_to_end(run.pk)
-            return _cache[run.pk]
+        key = (run.pk, run.created_at)
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
     blob = RunModelData.objects.filter(run=run).values_list("arrays", flat=True).first()
     if not blob:
         return None
     from recommendations.engine.core import EngineConfig, Ranker
+    from recommendations.engine.evaluation import served_config
 
     arrays = np.load(io.BytesIO(bytes(blob)))
     embeddings = (
@@ -113,7 +116,8 @@ def run_artifacts(run: RecommendationRun) -> RunArtifacts | None:
     ranker = Ranker(
         arrays["item_factors"],
         embeddings,
-        EngineConfig.from_dict(run.settings or {}),
+        # The knobs the run's lists were stored with (the coverage goal may have raised them).
+        served_config(EngineConfig.from_dict(run.settings or {}), run.metrics or {}),
         available=arrays["available"],
         repurchasable=arrays["repurchasable"],
         popularity=arrays["popularity"],
@@ -127,7 +131,7 @@ def run_artifacts(run: RecommendationRun) -> RunArtifacts | None:
         embeddings=embeddings,
     )
     with _cache_lock:
-        _cache[run.pk] = artifacts
+        _cache[key] = artifacts
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return artifacts

@@ -73,7 +73,10 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @shop_member_required(Role.EDITOR)
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    run = services.start_run(request.shop, user=request.user, trigger="manual")
+    fresh = request.POST.get("fresh_selection") == "1"
+    run = services.start_run(
+        request.shop, user=request.user, trigger="manual", fresh_selection=fresh
+    )
     messages.success(request, f"Recommendation run #{run.pk} queued.")
     return redirect("recommendations:run_detail", pk=run.pk)
 
@@ -88,6 +91,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "metric_rows": _metric_rows(run),
         "split": (run.metrics or {}).get("split") or {},
         "metrics_error": (run.metrics or {}).get("error"),
+        "selection": (run.metrics or {}).get("selection"),
         "chart": charts.metrics_over_runs(list(reversed(runs))),
         "bars": charts.popularity_bars((run.stats or {}).get("popularity_histogram") or {}),
         "ctr": serving.run_ctr(run),

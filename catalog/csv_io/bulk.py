@@ -145,13 +145,19 @@ def _copy(shop: Shop, rows: list[tuple], customers: dict[str, int], now) -> None
             values = _named(shop.pk, CheckedInteraction(*row), customers, now) | defaults
             return tuple(values[name] for name in names)
 
-    # psycopg 3's COPY (the raw cursor under Django's wrapper), in the text format.
+    copy_rows(table, column_list, (shaped(row) for row in rows))
+
+
+def copy_rows(table: str, column_list: str, rows: Iterable[tuple]) -> None:
+    """COPY `rows` (tuples in the order of the quoted `column_list`) into the quoted `table`:
+    psycopg 3's COPY (the raw cursor under Django's wrapper), in the text format. PostgreSQL
+    only; JSON columns take the JSON text."""
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row(shaped(row))
+            copy.write_row(row)
 
 
 def _named(shop_id: int, row: CheckedInteraction, customers: dict[str, int], now) -> dict:

@@ -59,6 +59,9 @@ class EngineConfig:
     diversity: float = 0.0
     category_cap: int | None = None
     popularity_penalty: float = 0.0
+    # Coverage goal (engine/coverage_goal.py): the evaluation picks the mildest stronger
+    # re-ranking that reaches this catalog coverage on the validation split; 0 = off.
+    coverage_target: float = 0.0
 
     @classmethod
     def from_dict(cls, values: dict) -> EngineConfig:

@@ -9,7 +9,9 @@ Without `candidates`, `evaluate` measures the run's hybrid ALS (the settings' AL
 against popularity, as before. With `candidates`, every named model (engine/candidates.py) is
 tuned on a validation split carved from the training side (within `tuning_budget_s`), fitted on
 the training side with its best settings and scored on the hold-out; the best by NDCG@10 (ties:
-coverage) is the one served, and `result["leaderboard"]` lists them all.
+coverage) is the one served, and `result["leaderboard"]` lists them all. With re-ranking (the
+config's knobs, or the coverage goal's choice: engine/coverage_goal.py) the leaderboard's figures
+are those of the re-ranked lists, as stored and served; "relevance_order" keeps the plain ones.
 
 Recall, two ways (both in every result):
 - `recall@10` = |hits| / |relevant|: the share of the customer's held-out items found in the top
@@ -21,14 +23,14 @@ Recall, two ways (both in every result):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommendations import metrics
 from recommendations.engine import candidates as cand
-from recommendations.engine import tuning
+from recommendations.engine import coverage_goal, tuning
 from recommendations.engine.core import (
     EngineConfig,
     Ranker,
@@ -37,6 +39,7 @@ from recommendations.engine.core import (
     popularity_counts,
     train_als,
 )
+from recommendations.engine.rerank import RerankConfig, category_codes, popularity_prior
 
 METRIC_NAMES = (
     "ndcg@10",
@@ -51,6 +54,9 @@ METRIC_NAMES = (
 # Tuning needs a validation split this large: below it, NDCG differences between settings are
 # noise (and small shops' runs stay fast). The defaults are used then.
 TUNING_MIN_CUSTOMERS = 200
+# The coverage goal only guards NDCG@10 against a drop of several percent there (its coverage is
+# measured on the training side's lists, not there): fewer customers do.
+GOAL_MIN_CUSTOMERS = 50
 # Candidates within this share of the best NDCG@10 count as tied; the tie goes to coverage.
 TIE_TOLERANCE = tuning.TIE_TOLERANCE
 pick_winner = tuning.pick_winner
@@ -76,6 +82,7 @@ def evaluate(
     recency_half_life_days: float | None = None,
     exclude_seen: bool = True,
     baseline: bool = False,
+    categories: list[str] | None = None,
 ) -> dict:
     """Returns {"model": {...}, "popularity": {...}, "split": {...}} (metric name -> value).
 
@@ -85,6 +92,14 @@ def evaluate(
     plain implicit ALS script (64 factors on BM25-weighted counts) as a reference row that is
     never served. `recency_half_life_days` halves an interaction's weight every that many days
     before the cut.
+
+    With candidates, the leaderboard's metrics are those of the lists as served: re-ranked with
+    the config's knobs (diversity, category cap over `categories`, popularity penalty) and, when
+    `config.coverage_target` > 0, with the mildest stronger setting that reaches that catalog
+    coverage on the validation split (engine/coverage_goal.py); "served" then names the knobs
+    ("rerank") and the goal's choice and NDCG cost ("coverage_goal"). Each row keeps the
+    relevance-order figures (before re-ranking) under "relevance_order"; the served candidate is
+    picked on those.
     """
     users = np.asarray(users, dtype=np.int64)
     items = np.asarray(items, dtype=np.int64)
@@ -128,6 +143,7 @@ def evaluate(
         seed=seed,
         exclude_seen=exclude_seen,
         recency_half_life_days=recency_half_life_days,
+        categories=categories,
     )
     return _evaluate_candidates(setup, split, list(candidates), tuning_budget_s, baseline, info)
 
@@ -256,19 +272,35 @@ def rank_candidate(
     embeddings: np.ndarray | None,
     *,
     exclude_seen: bool = True,
+    rerank: bool = False,
+    vectors: np.ndarray | None = None,
+    categories: list[str] | None = None,
 ) -> np.ndarray:
-    """Top-k per evaluated user through the serving Ranker (same blend and masking)."""
+    """Top-k per evaluated user through the serving Ranker (same blend and masking); with
+    `rerank`, re-ranked by the config's knobs as the stored lists are (MMR over `embeddings`,
+    else over `vectors`; the category cap over `categories`)."""
+    ranker = _ranker(scorer, matrix, config, embeddings, vectors, categories)
+    user_vecs = scorer.rows_for(matrix.shape[0])[eval_users]
+    return ranker.top_items(
+        user_vecs,
+        matrix[eval_users],
+        k,
+        exclude_seen="all" if exclude_seen else "none",
+        rerank=rerank,
+    )
+
+
+def _ranker(scorer, matrix, config, embeddings, vectors=None, categories=None) -> Ranker:
     n_items = matrix.shape[1]
-    ranker = Ranker(
-        np.zeros((n_items, 1), np.float32),
+    # The Ranker's item factors only serve here as MMR vectors when there are no embeddings.
+    factors = vectors if vectors is not None else np.zeros((n_items, 1), np.float32)
+    return Ranker(
+        factors,
         embeddings,
         config,
         popularity=popularity_counts(matrix),
+        categories=categories,
         scorer=cand.tie_broken(scorer),
-    )
-    user_vecs = scorer.rows_for(matrix.shape[0])[eval_users]
-    return ranker.top_items(
-        user_vecs, matrix[eval_users], k, exclude_seen="all" if exclude_seen else "none"
     )
 
 
@@ -290,16 +322,29 @@ class _Setup:
     seed: int
     exclude_seen: bool
     recency_half_life_days: float | None
+    categories: list[str] | None = None
+    holdout_customers: int = 0  # customers the hold-out evaluates (set with the split)
 
-    def rank(self, scorer: cand.Scorer, split: Split) -> np.ndarray:
+    def rank(
+        self,
+        scorer: cand.Scorer,
+        split: Split,
+        *,
+        config: EngineConfig | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Relevance order; with `config`, re-ranked by its knobs (the served lists)."""
         return rank_candidate(
             scorer,
             split.matrix,
             split.eval_users,
             self.k,
-            self.config,
+            config or self.config,
             self.embeddings,
             exclude_seen=self.exclude_seen,
+            rerank=config is not None,
+            vectors=vectors,
+            categories=self.categories,
         )
 
 
@@ -308,14 +353,15 @@ def _evaluate_candidates(
 ) -> dict:
     names = cand.known(names) or ["popularity"]
     defaults = candidate_defaults(setup.config)
-    tuned = _tune(setup, split, names, defaults, budget_s, info)
+    inner = _validation_split(setup, split, budget_s)
+    tuned = _tune(setup, inner, names, defaults, budget_s, info)
     popularity = popularity_counts(split.matrix)
     embeddings = setup.embeddings
     vectors = embeddings if embeddings is not None else _diversity_space(split.matrix)
     info["diversity_space"] = "embeddings" if embeddings is not None else "svd_of_interactions"
     score_lists = _ListScorer(split, vectors, popularity, setup.n_items, setup.k)
     rows: list[dict] = []
-    tops: dict[str, np.ndarray] = {}
+    scorers: dict[str, cand.Scorer] = {}
     for name in names:
         params = tuned[name].params if name in tuned else defaults[name]
         row: dict = {"name": name, "params": params, "served": False}
@@ -328,16 +374,33 @@ def _evaluate_candidates(
             row["skipped"] = str(exc)
             rows.append(row)
             continue
-        top = setup.rank(scorer, split)
-        tops[name] = top
-        row.update(score_lists(top))
+        scorers[name] = scorer
+        row.update(score_lists(setup.rank(scorer, split)))
         row["fit_s"] = scorer.fit_s
         rows.append(row)
-    if baseline:
-        rows.append(_plain_als_row(setup, split, score_lists))
-    eligible = [row for row in rows if "skipped" not in row and not row.get("reference")]
+    eligible = [row for row in rows if "skipped" not in row]
     winner = pick_winner(eligible)
     winner["served"] = True
+    served = {"name": winner["name"], "params": winner["params"]}
+    setup.holdout_customers = len(split.eval_users)
+    knobs = _served_knobs(setup, inner, split, winner, scorers[winner["name"]], served)
+    if knobs.active:
+        knob_config = replace(
+            setup.config,
+            diversity=knobs.diversity,
+            category_cap=knobs.category_cap,
+            popularity_penalty=knobs.popularity_penalty,
+        )
+        item_vectors = None if embeddings is not None else vectors
+        for row in eligible:
+            scorer = scorers[row["name"]]
+            top = setup.rank(scorer, split, config=knob_config, vectors=item_vectors)
+            relevance = {name: row[name] for name in METRIC_NAMES}
+            row.update(score_lists(top))
+            row["relevance_order"] = relevance
+            row["reranked"] = True
+    if baseline:
+        rows.append(_plain_als_row(setup, split, score_lists))
     hist = split.matrix[split.eval_users]
     pop_top = popular_unseen(popularity, hist, setup.k, exclude_seen=setup.exclude_seen)
     plain = next((row for row in rows if row["name"] == PLAIN_ALS), None)
@@ -346,20 +409,111 @@ def _evaluate_candidates(
             if "ndcg@10" in row:
                 row["vs_plain_als"] = round(row["ndcg@10"] / plain["ndcg@10"], 3)
     return {
-        "model": score_lists(tops[winner["name"]]),
+        "model": {name: winner[name] for name in METRIC_NAMES},
         "popularity": score_lists(pop_top),
         "split": info,
         "leaderboard": rows,
-        "served": {"name": winner["name"], "params": winner["params"]},
+        "served": served,
     }
 
 
-def _tune(
-    setup: _Setup, split: Split, names: list[str], defaults: dict, budget_s: float, info: dict
+def _served_knobs(setup: _Setup, inner, split, winner: dict, scorer, served: dict) -> RerankConfig:
+    """The re-ranking the served lists get: the config's knobs, or the coverage goal's stronger
+    setting (chosen on the validation split). Fills served["rerank"] / ["coverage_goal"]."""
+    base = RerankConfig.from_config(setup.config)
+    target = float(getattr(setup.config, "coverage_target", 0.0) or 0.0)
+    knobs = base
+    if target > 0:
+        goal = _coverage_goal(setup, inner, split, winner, scorer, base, target)
+        served["coverage_goal"] = goal
+        if "popularity_penalty" in goal:
+            knobs = replace(
+                base, popularity_penalty=goal["popularity_penalty"], diversity=goal["diversity"]
+            )
+    served["rerank"] = {
+        "diversity": knobs.diversity,
+        "category_cap": knobs.category_cap,
+        "popularity_penalty": knobs.popularity_penalty,
+    }
+    return knobs
+
+
+def _coverage_goal(
+    setup: _Setup, inner, split: Split, winner: dict, scorer, base: RerankConfig, target: float
 ) -> dict:
-    if budget_s <= 0:
-        info["tuning"] = "off (defaults only)"
-        return {}
+    """The goal's search for the served candidate (engine/coverage_goal.py): NDCG@10 on the
+    validation split, coverage on the training side's lists for as many customers as the
+    hold-out evaluates. The hold-out's items are not read."""
+    if inner is None:
+        return {
+            "target": target,
+            "reached": None,
+            "skipped": f"fewer than {GOAL_MIN_CUSTOMERS} customers to validate on before the cut",
+        }
+    clock = time.perf_counter()
+    try:
+        inner_scorer = cand.fit(winner["name"], inner.matrix, winner["params"])
+    except cand.SkipCandidate as exc:
+        return {"target": target, "reached": None, "skipped": str(exc)}
+    most = max(1, coverage_goal.MAX_SCORE_CELLS // max(setup.n_items, 1))
+    rng = np.random.default_rng(setup.seed)
+    picked = np.arange(len(inner.eval_users))
+    if len(picked) > most:
+        picked = np.sort(rng.choice(picked, most, replace=False))
+    with_history = np.flatnonzero(np.diff(split.matrix.indptr) > 0)
+    count = min(len(with_history), setup.holdout_customers or setup.max_users, most)
+    customers = np.sort(rng.choice(with_history, count, replace=False))
+    codes = category_codes(setup.categories) if setup.categories else None
+    val_scores, val_vectors = _masked_scores(
+        setup, inner_scorer, inner.matrix, inner.eval_users[picked]
+    )
+    cover_scores, cover_vectors = _masked_scores(setup, scorer, split.matrix, customers)
+    goal = coverage_goal.search(
+        val_scores,
+        [inner.relevant[i] for i in picked],
+        setup.k,
+        base,
+        target,
+        prior=popularity_prior(popularity_counts(inner.matrix)),
+        vectors=val_vectors,
+        codes=codes,
+        coverage_scores=cover_scores,
+        coverage_vectors=cover_vectors,
+        coverage_prior=popularity_prior(popularity_counts(split.matrix)),
+    )
+    goal["seconds"] = round(time.perf_counter() - clock, 2)
+    return goal
+
+
+def _masked_scores(setup: _Setup, scorer, matrix: sp.csr_matrix, users: np.ndarray):
+    """(users, items) blended scores as the Ranker computes them, seen items masked; and the
+    MMR vectors (embeddings, else the SVD space of `matrix`)."""
+    vectors = setup.embeddings if setup.embeddings is not None else _diversity_space(matrix)
+    ranker = _ranker(scorer, matrix, setup.config, setup.embeddings, vectors)
+    hist = matrix[users]
+    total, _, _ = ranker._scores(scorer.rows_for(matrix.shape[0])[users], hist)
+    ranker._mask(total, hist, "all" if setup.exclude_seen else "none")
+    return total, vectors
+
+
+def served_config(config: EngineConfig, metrics: dict) -> EngineConfig:
+    """`config` with the re-ranking knobs the evaluation chose for the served lists."""
+    knobs = ((metrics or {}).get("served") or {}).get("rerank")
+    if not knobs:
+        return config
+    return replace(
+        config,
+        diversity=float(knobs.get("diversity") or 0.0),
+        category_cap=knobs.get("category_cap"),
+        popularity_penalty=float(knobs.get("popularity_penalty") or 0.0),
+    )
+
+
+def _validation_split(setup: _Setup, split: Split, budget_s: float) -> Split | None:
+    """The split carved from the training side for tuning and the coverage goal; None when
+    neither runs or it is too small."""
+    if budget_s <= 0 and not getattr(setup.config, "coverage_target", 0.0):
+        return None
     train = split.train
     inner = temporal_split(
         setup.users[train],
@@ -374,7 +528,18 @@ def _tune(
         seed=setup.seed,
         recency_half_life_days=setup.recency_half_life_days,
     )
-    if isinstance(inner, str) or len(inner.eval_users) < TUNING_MIN_CUSTOMERS:
+    if isinstance(inner, str) or len(inner.eval_users) < GOAL_MIN_CUSTOMERS:
+        return None
+    return inner
+
+
+def _tune(
+    setup: _Setup, inner: Split | None, names: list[str], defaults: dict, budget_s: float, info
+) -> dict:
+    if budget_s <= 0:
+        info["tuning"] = "off (defaults only)"
+        return {}
+    if inner is None or len(inner.eval_users) < TUNING_MIN_CUSTOMERS:
         info["tuning"] = (
             f"skipped: fewer than {TUNING_MIN_CUSTOMERS} customers to validate on before the cut"
         )

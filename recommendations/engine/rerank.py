@@ -173,10 +173,13 @@ MAX_CATEGORY_CAP = 200
 
 
 def knob_errors(
-    diversity: object = 0.0, category_cap: object = None, popularity_penalty: object = 0.0
+    diversity: object = 0.0,
+    category_cap: object = None,
+    popularity_penalty: object = 0.0,
+    coverage_target: object = 0.0,
 ) -> dict[str, list[str]]:
-    """The one rule for the three knobs (service, form and serializer all use it): field name ->
-    messages for the merchant; empty when every value is fine."""
+    """The one rule for the re-ranking knobs and the coverage goal (service, form and serializer
+    all use it): field name -> messages for the merchant; empty when every value is fine."""
     errors: dict[str, list[str]] = {}
     if not _number_between(diversity, 0.0, 1.0):
         errors["diversity"] = [
@@ -194,6 +197,11 @@ def knob_errors(
     if not _number_between(popularity_penalty, 0.0, MAX_POPULARITY_PENALTY):
         errors["popularity_penalty"] = [
             f"The popularity penalty must be a number from 0 (off) to {MAX_POPULARITY_PENALTY:g}."
+        ]
+    if not _number_between(coverage_target, 0.0, 1.0):
+        errors["coverage_target"] = [
+            "The coverage target must be a number from 0 (off) to 1: the share of the catalog "
+            "the customers' lists should show together."
         ]
     return errors
 

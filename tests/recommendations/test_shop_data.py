@@ -1,0 +1,61 @@
+"""The run's loader reads raw rows (timestamps from the database) into the same arrays."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from catalog.models import Interaction, Product
+from recommendations import services
+
+
+def test_loaded_arrays_match_the_stored_interactions(shop, planted):
+    # A timestamp with microseconds, to check the database-side conversion's precision.
+    moment = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    Interaction.objects.filter(
+        pk=Interaction.objects.for_shop(shop).order_by("pk").first().pk
+    ).update(occurred_at=moment)
+    data = services.load_shop_data(shop, services.settings_snapshot(shop))
+    rows = list(
+        Interaction.objects.for_shop(shop).values_list(
+            "customer_id", "product_id", "kind", "occurred_at"
+        )
+    )
+    assert len(data.users) == len(rows)
+    loaded = sorted(
+        (
+            data.customer_ids[user],
+            data.product_ids[item],
+            kind,
+            round(stamp, 3),
+        )
+        for user, item, kind, stamp in zip(
+            data.users, data.items, data.kinds, data.timestamps, strict=True
+        )
+    )
+    stored = sorted(
+        (customer, product, kind, round(occurred_at.timestamp(), 3))
+        for customer, product, kind, occurred_at in rows
+    )
+    assert loaded == stored
+    assert abs(data.timestamps.min() - moment.timestamp()) < 1e-3
+    assert data.last_id == Interaction.objects.for_shop(shop).order_by("-pk").first().pk
+    assert data.until == max(row[3] for row in rows)
+    assert data.product_ids == list(
+        Product.objects.for_shop(shop).order_by("pk").values_list("pk", flat=True)
+    )
+    assert data.users.dtype == np.int64 and data.timestamps.dtype == np.float64
+
+
+def test_a_shop_without_interactions_loads_empty_arrays(shop):
+    Product.objects.create(shop=shop, sku="A-1", title="A")
+    data = services.load_shop_data(shop, services.settings_snapshot(shop))
+    assert len(data.users) == 0 and data.last_id is None and data.until is None
+    assert len(data.product_ids) == 1
+
+
+def test_a_kind_outside_the_known_ones_is_read_as_stored(shop, planted):
+    first = Interaction.objects.for_shop(shop).order_by("pk").first()
+    Interaction.objects.filter(pk=first.pk).update(kind="wishlist")
+    data = services.load_shop_data(shop, services.settings_snapshot(shop))
+    assert data.kinds.count("wishlist") == 1
+    assert len(data.kinds) == Interaction.objects.for_shop(shop).count()
