@@ -1,15 +1,17 @@
 """Bulk copy generation: the job path against one product at a time, identical settings.
 
-The job path is what a "generate_copy" job does per chunk of products
-(generation.pipeline.CandidateBatch: each product's prompt once per candidate temperature, each
-with its own example exchange, the copy's logits processors, one generate() call per chunk of
-SHOPLLM_GENERATOR_BATCH_SIZE products). The baselines send the very same (prompt, example,
-temperature, decoding) rows one generate() call at a time ("one row at a time"), and one product
-(its candidates together) per call ("one product at a time"). Prints tokens/s of each and the
-ratios, for each dtype asked for; also model load time cold (GGUF) vs cached (safetensors), and
-the job path's time per draft including checks and selection.
+The job path is what a "generate_copy" job does per chunk of products (generation.pipeline:
+draft_copy with CandidateBatch: each product's prompt once per candidate temperature, each with
+its own example exchange, the copy's logits processors, one generate() call per chunk of
+SHOPLLM_GENERATOR_BATCH_SIZE products, then checks and selection). The baselines send the very
+same (prompt, example, temperature, decoding) rows one generate() call at a time ("one row at a
+time"), and one product (its candidates together) per call ("one product at a time"). Prints
+tokens/s of each (time inside generate()), the ratios, and the job path's time per draft (checks
+and selection included), for each batch size and dtype asked for (default: the job's dtype), with
+the load average; also model load time cold (GGUF) vs cached (safetensors).
 
-    .venv/bin/python bench/generation_throughput.py --products 8 --skip-cold
+    .venv/bin/python bench/generation_throughput.py --products 8 --skip-cold --threads 1 \
+        --batch-sizes 8 24 --skip-product-arm
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from generation.prompts import SYSTEM_MESSAGE, PromptOptions  # noqa: E402
 from generation.selection import CANDIDATE_TEMPERATURES  # noqa: E402
 from shopllm_site.ml import GenerationParams  # noqa: E402
 from shopllm_site.ml.cache import cache_gguf_as_safetensors  # noqa: E402
+from shopllm_site.ml.devices import resolve_dtype  # noqa: E402
 from shopllm_site.ml.local_generator import (  # noqa: E402
     DEFAULT_GGUF,
     LocalGenerator,
@@ -66,7 +69,9 @@ def generate_counted(generator: LocalGenerator, prompts, params) -> int:
     return generator.last_token_count
 
 
-def throughput(generator: LocalGenerator, chunks: list[CandidateBatch], per_product: int) -> dict:
+def baselines(
+    generator: LocalGenerator, chunks: list[CandidateBatch], per_product: int, product_arm: bool
+) -> dict:
     arms: dict[str, tuple[int, float]] = {}
     # One row (product x candidate) per generate() call: the naive loop.
     started, tokens = time.perf_counter(), 0
@@ -74,6 +79,8 @@ def throughput(generator: LocalGenerator, chunks: list[CandidateBatch], per_prod
         for index, prompt in enumerate(batch.prompts):
             tokens += generate_counted(generator, [prompt], row_params(batch.params, index))
     arms["one row at a time"] = (tokens, time.perf_counter() - started)
+    if not product_arm:
+        return arms
     # One product (its candidates together) per call.
     started, tokens = time.perf_counter(), 0
     for batch in chunks:
@@ -86,34 +93,71 @@ def throughput(generator: LocalGenerator, chunks: list[CandidateBatch], per_prod
             )
             tokens += generate_counted(generator, [batch.prompts[i] for i in rows], params)
     arms["one product at a time"] = (tokens, time.perf_counter() - started)
-    # The job path: one call per chunk of products.
-    started, tokens = time.perf_counter(), 0
-    for batch in chunks:
-        tokens += generate_counted(generator, batch.prompts, batch.params)
-    arms["job path"] = (tokens, time.perf_counter() - started)
     return arms
+
+
+class TimedGenerator:
+    """The generator as the job calls it, counting the time and tokens of its generate() calls."""
+
+    def __init__(self, generator: LocalGenerator):
+        self.generator = generator
+        self.name = generator.name
+        self.tokens = 0
+        self.seconds = 0.0
+
+    def generate(self, prompts, params, *, system=None):
+        started = time.perf_counter()
+        texts = self.generator.generate(prompts, params, system=system)
+        self.seconds += time.perf_counter() - started
+        self.tokens += self.generator.last_token_count
+        return texts
+
+
+def job_path(generator: LocalGenerator, products, field, options, batch_size: int) -> tuple:
+    """What a job does with SHOPLLM_GENERATOR_BATCH_SIZE = batch_size: chunks of that many
+    products through draft_copy (one generate() call each, candidates, checks, selection).
+    Returns (tokens, seconds inside generate(), seconds per draft in all)."""
+    timed_generator = TimedGenerator(generator)
+    started = time.perf_counter()
+    for start in range(0, len(products), batch_size):
+        chunk = products[start : start + batch_size]
+        examples = [builtin_example(product, field) for product in chunk]
+        draft_copy(timed_generator, chunk, field, options, examples)
+    per_draft = (time.perf_counter() - started) / len(products)
+    return timed_generator.tokens, timed_generator.seconds, per_draft
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=8)
     parser.add_argument(
-        "--batch-size",
+        "--batch-sizes",
         type=int,
-        default=settings.SHOPLLM_GENERATOR_BATCH_SIZE,
-        help="products per job chunk (one generate() call), as the job does",
+        nargs="+",
+        default=[settings.SHOPLLM_GENERATOR_BATCH_SIZE],
+        help="values of SHOPLLM_GENERATOR_BATCH_SIZE to run the job path with (products per job "
+        "chunk and rows per forward pass); the baselines run once",
     )
     parser.add_argument(
         "--generator-batch",
         type=int,
-        default=settings.SHOPLLM_GENERATOR_BATCH_SIZE,
-        help="rows per forward pass inside generate()",
+        default=0,
+        help="rows per forward pass inside generate(), if not the batch size",
     )
     parser.add_argument("--field", default="meta_description")
     parser.add_argument("--length", default="medium")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtypes", nargs="+", default=["float32"])
+    parser.add_argument(
+        "--dtypes", nargs="+", help="default: SHOPLLM_GENERATOR_DTYPE, as the job resolves it"
+    )
     parser.add_argument("--skip-cold", action="store_true", help="skip the GGUF cold load")
+    parser.add_argument(
+        "--skip-product-arm", action="store_true", help="skip the one-product-at-a-time baseline"
+    )
     parser.add_argument(
         "--threads", type=int, default=0, help="torch CPU threads (0 = one per core)"
     )
@@ -121,6 +165,9 @@ def main() -> None:
 
     import torch
 
+    if not args.dtypes:
+        resolved = resolve_dtype(settings.SHOPLLM_GENERATOR_DTYPE, args.device)
+        args.dtypes = [str(resolved).removeprefix("torch.")]
     if args.threads:
         torch.set_num_threads(args.threads)
     products = [Product(**row) for row in HELDOUT_PRODUCTS[: args.products]]
@@ -129,7 +176,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpus {os.cpu_count()}")
     print(
         f"{len(products)} held-out products x {candidates} candidates, field {args.field} "
-        f"(length {args.length}), {args.batch_size} products per job chunk"
+        f"(length {args.length}); {load_average()}"
     )
 
     if not args.skip_cold:
@@ -141,15 +188,9 @@ def main() -> None:
             )
         print(f"load cold (GGUF dequantize + write safetensors cache): {cold_s:.1f} s")
 
-    chunk_products = [
-        products[start : start + args.batch_size]
-        for start in range(0, len(products), args.batch_size)
-    ]
-    chunk_examples = [[builtin_example(p, args.field) for p in chunk] for chunk in chunk_products]
-    chunks = [
-        CandidateBatch.build(chunk, args.field, options, examples)
-        for chunk, examples in zip(chunk_products, chunk_examples, strict=True)
-    ]
+    # The baselines send each row (or product) alone: chunking does not change them.
+    examples = [builtin_example(product, args.field) for product in products]
+    chunks = [CandidateBatch.build(products, args.field, options, examples)]
     params = chunks[0].params
     print(
         f"decoding: max_new_tokens {params.max_new_tokens}, temperatures "
@@ -164,28 +205,34 @@ def main() -> None:
                 cache_dir=settings.SHOPLLM_MODEL_CACHE_DIR,
                 device=args.device,
                 dtype=dtype,
-                batch_size=args.generator_batch,
+                batch_size=args.generator_batch or args.batch_sizes[0],
                 threads=args.threads,
             )
         )
         print(f"\n[{dtype}] load cached (safetensors): {load_s:.2f} s")
         generator.generate(["warm up"], GenerationParams(max_new_tokens=4))
-        arms = throughput(generator, chunks, candidates)
-        job_rate = arms["job path"][0] / arms["job path"][1]
+        arms = baselines(generator, chunks, candidates, not args.skip_product_arm)
         for name, (tokens, seconds) in arms.items():
-            rate = tokens / seconds
             print(
-                f"[{dtype}] {name:22}: {rate:6.1f} tok/s ({tokens} tokens in {seconds:.1f} s)"
-                + ("" if name == "job path" else f"; job path is {job_rate / rate:.1f}x")
+                f"[{dtype}] {name:22}: {tokens / seconds:6.1f} tok/s "
+                f"({tokens} tokens in {seconds:.1f} s); {load_average()}"
             )
-        started = time.perf_counter()
-        for chunk, examples in zip(chunk_products, chunk_examples, strict=True):
-            draft_copy(generator, chunk, args.field, options, examples)
-        per_draft = (time.perf_counter() - started) / len(products)
-        print(
-            f"[{dtype}] job path time per draft ({candidates} candidates, checks, selection): "
-            f"{per_draft:.2f} s"
-        )
+        for batch_size in args.batch_sizes:
+            generator.batch_size = args.generator_batch or batch_size
+            tokens, seconds, per_draft = job_path(
+                generator, products, args.field, options, batch_size
+            )
+            rate = tokens / seconds
+            ratios = ", ".join(
+                f"{rate / (arm_tokens / arm_seconds):.1f}x {name}"
+                for name, (arm_tokens, arm_seconds) in arms.items()
+            )
+            print(
+                f"[{dtype}] job path, batch {batch_size} ({generator.batch_size} rows per "
+                f"forward): {rate:6.1f} tok/s ({tokens} tokens in {seconds:.1f} s) = {ratios}; "
+                f"time per draft ({candidates} candidates, checks, selection) {per_draft:.2f} s; "
+                f"{load_average()}"
+            )
 
 
 if __name__ == "__main__":

@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--swaps", type=int, default=20)
     args = parser.parse_args()
 
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     setup_test_environment()
     temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
     if connection.vendor == "sqlite":
@@ -256,12 +257,26 @@ def main() -> None:
     before, after = result["heldout_before"], result["heldout_after"]
     drop = 100 * (before["loss"] - after["loss"]) / before["loss"]
     print(f"\ndevice {result['device']}, torch threads as configured")
+    print("load average after training: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(
+        f"frozen lower blocks: {result['frozen_blocks']} of the model's blocks cached for "
+        f"{result['cached_batches']} batches, {result['cache_hits']} steps ran the top blocks only"
+    )
     print(
         f"training: {result['steps']} steps of {args.batch_size} "
         f"({result['train_seconds']:.0f} s training, {total:.0f} s with load and held-out "
         f"scoring): {result['examples_per_s']:.2f} examples/s, {result['tokens_per_s']:.0f} "
         "tokens/s"
     )
+    per_epoch = -(-train_count // args.batch_size)
+    curve = result["curve"]
+    if len(curve) > per_epoch:
+        first = curve[per_epoch - 1]["at"] / per_epoch
+        later = (curve[-1]["at"] - curve[per_epoch - 1]["at"]) / (len(curve) - per_epoch)
+        print(
+            f"  seconds per step: first epoch {first:.1f} (every block), later epochs "
+            f"{later:.1f} (top blocks from the cache): {first / later:.2f}x"
+        )
     if result["steps"] < full_steps:
         print(
             f"  a full run ({full_steps} steps, {args.epochs} epoch(s) of {train_count}) at this "
@@ -286,10 +301,10 @@ def main() -> None:
                 f"{label:8}{row['flagged_share']:>10.0%}{row['mean_coverage']:>10.2f}"
                 f"{row['fallback_share']:>10.0%}{row['seconds']:>10.1f}"
             )
-        for row in drafts["rows"][:3]:
+        for row in drafts["rows"][:4]:
             print(f"\n[{row['sku']} {row['field']}]\n approved: {row['approved']!r}")
-            print(f" base:     {row['base']['raw'][:200]!r}")
-            print(f" tuned:    {row['tuned']['raw'][:200]!r}")
+            for label in ("base", "tuned"):
+                print(f" {label + ':':9} {row[label]['raw'][:200]!r} flags {row[label]['checks']}")
         print(f"adapter first load {drafts['adapter_load_ms']} ms")
     swaps = []
     for index in range(args.swaps):
@@ -301,6 +316,7 @@ def main() -> None:
         f"adapter swap (base <-> adapter, {args.swaps} swaps): median "
         f"{1000 * swaps[len(swaps) // 2]:.2f} ms, max {1000 * swaps[-1]:.2f} ms"
     )
+    print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -115,7 +115,9 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ShopScopedV
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "versions",
-                    queryset=DraftVersion.objects.select_related("created_by").order_by("number"),
+                    queryset=DraftVersion.objects.select_related(
+                        "created_by", "model_version"
+                    ).order_by("number"),
                 )
             )
         return queryset

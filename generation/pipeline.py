@@ -44,10 +44,32 @@ from shopllm_site.ml.adapters import with_adapter
 log = logging.getLogger(__name__)
 
 
+def copy_prompt(
+    product,
+    field: str,
+    options: PromptOptions,
+    example: CopyExample | None,
+    *,
+    template: str | None = None,
+    voice: VoiceSettings | None = None,
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(the user prompt, the example exchanges sent before it) for one product and field: the
+    chat the copy model gets after the system message. `example` None: no example exchange,
+    which is how a shop's tuned copy model is asked (its voice is in the adapter) and how its
+    training chats are built (training/generator_data.py calls this too, so they are the same)."""
+    prompt = build_prompt(product, field, options, template=template, voice=voice)
+    if example is None:
+        return prompt, ()
+    exchange = example_exchange(
+        example.product, example.text, field, options, template=template, voice=voice
+    )
+    return prompt, ((exchange,) if exchange else ())
+
+
 @dataclass
 class CandidateBatch:
     """One generate() call: each product's prompt once per candidate temperature, each with the
-    product's own example exchange."""
+    product's own example exchange (none where the product's example is None)."""
 
     prompts: list[str]
     params: GenerationParams
@@ -58,7 +80,7 @@ class CandidateBatch:
         products: list,
         field: str,
         options: PromptOptions,
-        examples: list[CopyExample],
+        examples: list[CopyExample | None],
         *,
         template: str | None = None,
         voice: VoiceSettings | None = None,
@@ -66,13 +88,12 @@ class CandidateBatch:
     ) -> CandidateBatch:
         prompts, prompt_examples, prompt_temperatures = [], [], []
         for product, example in zip(products, examples, strict=True):
-            prompt = build_prompt(product, field, options, template=template, voice=voice)
-            exchange = example_exchange(
-                example.product, example.text, field, options, template=template, voice=voice
+            prompt, exchanges = copy_prompt(
+                product, field, options, example, template=template, voice=voice
             )
             for temperature in temperatures:
                 prompts.append(prompt)
-                prompt_examples.append((exchange,) if exchange else ())
+                prompt_examples.append(exchanges)
                 prompt_temperatures.append(temperature)
         params = replace(
             decoding_params(field, options),
@@ -88,7 +109,7 @@ def draft_copy(
     products: list,
     field: str,
     options: PromptOptions,
-    examples: list[CopyExample],
+    examples: list[CopyExample | None],
     *,
     template: str | None = None,
     voice: VoiceSettings | None = None,
@@ -116,16 +137,18 @@ def draft_copy(
             length=options.length,
             banned_phrases=voice.banned_phrases,
             examples=example_texts(example),
-            example_labels=[example.label],
+            example_labels=[example.label] if example else [],
             voice=voice.voice,
         )
         for index, (product, example) in enumerate(zip(products, examples, strict=True))
     ]
 
 
-def example_texts(example: CopyExample) -> list[str]:
+def example_texts(example: CopyExample | None) -> list[str]:
     """What the leak check compares with: the example's copy and its product's facts (both were
-    in the chat the model saw)."""
+    in the chat the model saw; nothing when no example was sent)."""
+    if example is None:
+        return []
     return [example.text, facts_text(example.product)]
 
 
@@ -181,7 +204,10 @@ def run_generation(job: Job, run: JobRun) -> dict:
                 else:
                     to_write.append(product)
             if to_write:
-                examples = finder.for_products(to_write)
+                # A tuned copy model is asked without an example exchange, as it was trained.
+                examples = (
+                    [None] * len(to_write) if model_version else finder.for_products(to_write)
+                )
                 with with_adapter(generator, adapter_path):
                     choices = draft_copy(
                         generator,

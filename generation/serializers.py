@@ -78,6 +78,14 @@ class DraftVersionSerializer(serializers.ModelSerializer):
         source="created_by.get_username", read_only=True, default=None, allow_null=True
     )
     selection = serializers.SerializerMethodField()
+    model_version = serializers.IntegerField(
+        source="model_version.number",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="The number of the shop's tuned copy model that wrote this text; null for the "
+        "base model or a person's edit.",
+    )
 
     class Meta:
         model = DraftVersion
@@ -88,6 +96,7 @@ class DraftVersionSerializer(serializers.ModelSerializer):
             "checks",
             "selection",
             "job",
+            "model_version",
             "created_by",
             "created_at",
         )

@@ -320,7 +320,8 @@ SHOPLLM_GENERATOR_DEVICE = env_str("SHOPLLM_GENERATOR_DEVICE", "auto")
 SHOPLLM_GENERATOR_DTYPE = env_choice(
     "SHOPLLM_GENERATOR_DTYPE", "auto", ("auto", "float32", "bfloat16", "float16")
 )
-SHOPLLM_GENERATOR_BATCH_SIZE = env_int("SHOPLLM_GENERATOR_BATCH_SIZE", 8, minimum=1)
+# Products per job chunk and rows per forward pass (24 measured 4.8x one row at a time on CPU).
+SHOPLLM_GENERATOR_BATCH_SIZE = env_int("SHOPLLM_GENERATOR_BATCH_SIZE", 24, minimum=1)
 # torch CPU threads for the generator (0 = one per core); 1 helps on a CPU shared with busy work.
 SHOPLLM_GENERATOR_THREADS = env_int("SHOPLLM_GENERATOR_THREADS", 0, minimum=0)
 SHOPLLM_OPENAI_BASE_URL = env_str("SHOPLLM_OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")

@@ -1,9 +1,10 @@
 """The copy model's training set: the shop's approved copy paired with the prompt its facts make.
 
-Each example is one chat, exactly as generation asks the model (generation/prompts.py builds the
-prompt; nothing is duplicated here): the system message, the user prompt for the product and
-field (the shop's template and brand voice, the options of the job that first wrote the draft),
-and as the reply the text as it was approved, after people's edits. Optionally the shop's
+Each example is one chat, exactly as generation asks a tuned model (generation/pipeline.copy_prompt
+builds it for both; nothing is duplicated here): the system message, the user prompt for the
+product and field (the shop's template and brand voice, the options of the job that first wrote
+the draft), no example exchange (a tuned model is asked without one: the shop's voice is in its
+adapter), and as the reply the text as it was approved, after people's edits. Optionally the shop's
 published copy for products without an approved draft (copy imported with the catalog).
 
 Personal data is scrubbed (shopllm_site/trust/pii) from prompt and reply. The held-out part is
@@ -22,7 +23,8 @@ from django.conf import settings
 
 from catalog.models import Job, Product, Shop
 from generation.models import CopyField, Draft, DraftStatus, DraftVersion
-from generation.prompts import SYSTEM_MESSAGE, PromptOptions, build_prompt
+from generation.pipeline import copy_prompt
+from generation.prompts import SYSTEM_MESSAGE, PromptOptions
 from generation.services import published_text, templates_for, voice_settings
 from shopllm_site.trust.pii import redact
 
@@ -41,14 +43,20 @@ class CopyExample:
     prompt: str
     completion: str
 
+    def messages(self, *, reply: bool = True) -> list[dict]:
+        """The chat: system message, the user prompt, and (if asked) the approved reply."""
+        chat = [
+            {"role": "system", "content": self.system},
+            {"role": "user", "content": self.prompt},
+        ]
+        if reply:
+            chat.append({"role": "assistant", "content": self.completion})
+        return chat
+
     def as_chat(self) -> dict:
         """One JSONL line: the chat in the common fine-tuning shape, plus where it came from."""
         return {
-            "messages": [
-                {"role": "system", "content": self.system},
-                {"role": "user", "content": self.prompt},
-                {"role": "assistant", "content": self.completion},
-            ],
+            "messages": self.messages(),
             "split": self.split,
             "field": self.field,
             "sku": self.sku,
@@ -123,7 +131,11 @@ def build_examples(shop: Shop, *, include_published: bool = False) -> list[CopyE
         heldout_products = {min((p.pk for p, *_ in pairs), key=heldout_bucket)}
     examples = []
     for product, field, text, source, opts in pairs:
-        prompt = build_prompt(product, field, opts, template=templates[field], voice=voice)
+        # The chat a tuned model is sent when it writes (generation/pipeline.copy_prompt): no
+        # example exchange, the shop's voice is what the adapter learns.
+        prompt, _no_exchange = copy_prompt(
+            product, field, opts, None, template=templates[field], voice=voice
+        )
         examples.append(
             CopyExample(
                 product_id=product.pk,

@@ -1,7 +1,9 @@
 """Drafts for held-out products from the base and the tuned copy model, side by side.
 
-The drafts go through generation's own path (its prompt and example exchange, the same decoding,
-its checks and selection), once with the base model and once with the version's adapter, on the
+The drafts go through generation's own path (its prompts, the same decoding, its checks and
+selection), once with the base model (asked with each product's example exchange, as generation
+asks it) and once with the version's adapter (asked without one, as generation asks a tuned model
+and as it was trained), on the
 generator this worker already holds (one base model; the adapter is swapped in and out). One
 greedy candidate per product: what the model writes, before selection repairs it, is what a
 tuned model should improve. Reported per model: the share of drafts with flags, the mean fact
@@ -15,9 +17,10 @@ import time
 from collections import defaultdict
 
 from catalog.models import Product, Shop
+from generation.checks import run_checks
 from generation.examples import ExampleFinder
 from generation.pipeline import CandidateBatch, example_texts
-from generation.prompts import SYSTEM_MESSAGE, PromptOptions
+from generation.prompts import SYSTEM_MESSAGE, PromptOptions, clean_output
 from generation.selection import choose
 from generation.services import templates_for, voice_settings
 from shopllm_site.ml import get_generator
@@ -63,29 +66,31 @@ def evaluate_drafts(
     for field, field_targets in by_field.items():
         field_products = [products[target.product_id] for target in field_targets]
         copy_examples = ExampleFinder(shop, field).for_products(field_products)
-        batch = CandidateBatch.build(
-            field_products,
-            field,
-            options,
-            copy_examples,
-            template=templates[field],
-            voice=voice,
-            temperatures=GREEDY,
-        )
+        # Each model is asked as generation asks it: the base model with each product's example
+        # exchange, the tuned one without (generation/pipeline.copy_prompt).
+        shown = {"base": copy_examples, "tuned": [None] * len(field_products)}
         outputs = {}
         for label, path in (("base", None), ("tuned", adapter_path)):
+            batch = CandidateBatch.build(
+                field_products,
+                field,
+                options,
+                shown[label],
+                template=templates[field],
+                voice=voice,
+                temperatures=GREEDY,
+            )
             started = time.perf_counter()
             with with_adapter(generator, path):
                 outputs[label] = generator.generate(
                     batch.prompts, batch.params, system=SYSTEM_MESSAGE
                 )
             seconds[label] += time.perf_counter() - started
-        for index, (target, product, copy_example) in enumerate(
-            zip(field_targets, field_products, copy_examples, strict=True)
-        ):
+        for index, (target, product) in enumerate(zip(field_targets, field_products, strict=True)):
             row = {"sku": product.sku, "title": product.title, "field": field}
             row["approved"] = target.completion
             for label in ("base", "tuned"):
+                example = shown[label][index]
                 choice = choose(
                     [outputs[label][index]],
                     GREEDY,
@@ -93,14 +98,24 @@ def evaluate_drafts(
                     product,
                     length=options.length,
                     banned_phrases=voice.banned_phrases,
-                    examples=example_texts(copy_example),
-                    example_labels=[copy_example.label],
+                    examples=example_texts(example),
+                    example_labels=[example.label] if example else [],
                     voice=voice.voice,
                 )
                 score = choice.selection["scores"][0] if choice.selection.get("scores") else {}
+                raw = outputs[label][index]
+                checks = run_checks(
+                    clean_output(raw, field, options.length) or raw.strip(),
+                    field,
+                    product,
+                    voice.banned_phrases,
+                    example_texts(example),
+                    voice.voice,
+                )
                 row[label] = {
                     "raw": outputs[label][index],
                     "flags": score.get("flags", 0),
+                    "checks": checks["counts"],
                     "coverage": score.get("coverage", 0.0),
                     "fallback": choice.fallback,
                     "text": choice.text,

