@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
@@ -88,6 +88,16 @@ class BoughtTogetherView(_ProductListView):
         return super().get(request, sku)
 
 
+class RunStartSerializer(drf_serializers.Serializer):
+    fresh_selection = drf_serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Evaluate every candidate again even when the last model selection could be "
+        "reused (data changed by at most 10% within 7 days, same settings); metrics.selection "
+        "says which run's leaderboard was reused.",
+    )
+
+
 class RunListView(generics.ListAPIView):
     schema = ShopAutoSchema()
     serializer_class = RunSerializer
@@ -109,24 +119,13 @@ class RunListView(generics.ListAPIView):
     @extend_schema(
         operation_id="recommendation_runs_start",
         summary="Start a recommendation run (a job on the gpu queue)",
-        request=inline_serializer(
-            "RunStartRequest",
-            {
-                "fresh_selection": drf_serializers.BooleanField(
-                    required=False,
-                    default=False,
-                    help_text="Evaluate every candidate again even when the last model "
-                    "selection could be reused (data changed by at most 10% within 7 days, "
-                    "same settings); metrics.selection says which run's leaderboard was reused.",
-                )
-            },
-        ),
+        request=RunStartSerializer,
         responses={202: RunStartedSerializer, 409: ErrorResponseSerializer},
     )
     def post(self, request: Request) -> Response:
-        fresh = drf_serializers.BooleanField().to_internal_value(
-            request.data.get("fresh_selection", False)
-        )
+        options = RunStartSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        fresh = options.validated_data["fresh_selection"]
         run = services.start_run(
             request.shop, user=request.user, trigger="api", fresh_selection=fresh
         )

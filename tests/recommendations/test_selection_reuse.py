@@ -171,3 +171,12 @@ def test_the_start_page_checkbox_asks_for_a_fresh_selection(
     assert 'name="fresh_selection"' in listing
     editor_client.post(reverse("recommendations:run_start"), {"fresh_selection": "1"})
     assert RecommendationRun.objects.get().job.params == {"fresh_selection": True}
+
+
+def test_start_refuses_a_body_that_is_not_an_object(shop, editor_api):
+    from recommendations.models import RecommendationRun
+
+    for body in ([1, 2], {"fresh_selection": "perhaps"}):
+        response = editor_api.post("/api/v1/recommendations/runs/", body, format="json")
+        assert response.status_code == 400, response.content
+    assert not RecommendationRun.objects.filter(shop=shop).exists()
