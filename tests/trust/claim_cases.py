@@ -726,3 +726,131 @@ CASES: list[Case] = [
         (),
     ),
 ]
+
+# Kinds a hand reading of real drafts found missed: a number matched by value whatever its unit
+# or keyword ("SPF 100" backed by "volume: 100 ml", "50 cm of cord" by the blade's 50 cm), a
+# product type after a run of joined modifiers ("a reliable and durable water bottle"), and an
+# origin stated through the maker ("a manufacturer in the UK", "a brand from Italy").
+PRODUCTS.update(
+    {
+        "sunscreen": {
+            "title": "Shoreline Mineral Sunscreen Lotion",
+            "brand": "Shoreline",
+            "category": "Beauty > Sun Care > Sunscreen",
+            "attributes": {"spf": 30, "volume": "100 ml", "water_resistance": "40 minutes"},
+            "tags": ["reef safe"],
+        },
+        "cordless_drill": {
+            "title": "Torque 18 V Cordless Drill Driver",
+            "brand": "Forgeline",
+            "category": "Tools > Power Tools > Drills",
+            "attributes": {
+                "chuck": "13 mm",
+                "voltage": "18 V",
+                "weight": "1.5 kg",
+                "torque_settings": 15,
+            },
+            "tags": ["diy"],
+        },
+        "hedge_trimmer": {
+            "title": "Verge Electric Hedge Trimmer",
+            "brand": "Verge",
+            "category": "Garden > Power Tools > Hedge Trimmers",
+            "attributes": {"blade_length": "50 cm", "cord_length": "10 m", "power": "500 W"},
+            "tags": ["garden"],
+        },
+        "garden_hose": {
+            "title": "Flexi Garden Hose",
+            "brand": "Greenway",
+            "category": "Garden > Watering > Hoses",
+            "attributes": {"length": "15 m", "diameter": "13 mm", "material": "reinforced PVC"},
+            "tags": ["watering"],
+        },
+        "office_chair": {
+            "title": "Ergo Mesh Office Chair",
+            "brand": "Posture",
+            "category": "Furniture > Office > Office Chairs",
+            "attributes": {"seat_height": "45-55 cm", "max_load": "120 kg", "colour": "black"},
+            "tags": ["home office"],
+        },
+        "merino_jumper": {
+            "title": "Fellside Merino Jumper",
+            "brand": "Fellside",
+            "category": "Clothing > Knitwear > Jumpers",
+            "attributes": {"material": "80% merino wool, 20% nylon", "origin": "Made in Scotland"},
+            "tags": ["knitwear"],
+        },
+        "scratching_post": {
+            "title": "Purrfect Cat Scratching Post",
+            "brand": "Purrfect",
+            "category": "Pets > Cats > Scratching Posts",
+            "attributes": {"height": "80 cm", "material": "sisal rope, plush"},
+            "tags": ["cats"],
+        },
+    }
+)
+
+CASES += [
+    # numbers must match a fact with a compatible unit or keyword, not any equal number
+    Case("sunscreen", "number", C, "Protects with SPF 100.", ("number",)),
+    Case("sunscreen", "number", C, "SPF50+ for long beach days.", ("number",)),
+    Case("sunscreen", "number", F, "Broad-spectrum SPF 30 in a 100 ml tube.", ()),
+    Case("sunscreen", "number", F, "Water resistant for 40 minutes.", ()),
+    Case("cordless_drill", "number", U, "Delivers 15% more torque.", ("number",)),
+    Case("cordless_drill", "number", C, "A 13 mm weight keeps it balanced.", ("number",)),
+    Case("cordless_drill", "number", F, "A 13 mm chuck on an 18 V drill that weighs 1.5 kg.", ()),
+    Case("cordless_drill", "number", F, "Fifteen torque settings and a 13 mm chuck.", ()),
+    Case("hedge_trimmer", "number", C, "50 cm of cord lets you reach the far hedge.", ("number",)),
+    Case("hedge_trimmer", "number", U, "A 10 m handle for tall hedges.", ("number",)),
+    Case("hedge_trimmer", "number", F, "A 50 cm blade and 10 m of cord.", ()),
+    Case("hedge_trimmer", "number", F, "The 50 cm long blade and 500 W motor cut fast.", ()),
+    Case("garden_hose", "number", C, "A 15 m weight of reinforced PVC.", ("number",)),
+    Case("garden_hose", "number", F, "A 15 m hose, 13 mm across.", ()),
+    Case("merino_jumper", "number", C, "A soft 90% merino blend.", ("number",)),
+    Case("merino_jumper", "number", F, "80% merino wool with 20% nylon for strength.", ()),
+    Case("office_chair", "number", F, "Seat height adjusts from 45-55 cm and holds 120 kg.", ()),
+    # product type after a run of modifiers joined by "and" or commas
+    Case(
+        "garden_hose",
+        "product_type",
+        C,
+        "It is a reliable and durable water bottle.",
+        ("product_type",),
+    ),
+    Case("garden_hose", "product_type", F, "It is a reliable and durable garden hose.", ()),
+    Case(
+        "office_chair",
+        "product_type",
+        C,
+        "A luxurious and ergonomic desk for long days.",
+        ("product_type",),
+    ),
+    Case("office_chair", "product_type", C, "A sleek, sturdy and stylish sofa.", ("product_type",)),
+    Case("office_chair", "product_type", F, "A sleek, sturdy and ergonomic office chair.", ()),
+    Case("merino_jumper", "product_type", F, "A soft, warm and breathable jumper.", ()),
+    Case(
+        "merino_jumper",
+        "product_type",
+        C,
+        "A soft, warm and very cosy cardigan.",
+        ("product_type",),
+    ),
+    Case("water_bottle", "product_type", F, "Fits your keys, phone and spare bottle.", ()),
+    # origin stated through the maker, or as "from <country>"
+    Case(
+        "scratching_post",
+        "origin",
+        U,
+        "From a leading cat scratching post manufacturer in the UK.",
+        ("origin",),
+    ),
+    Case("scratching_post", "origin", U, "A family brand from Italy.", ("origin",)),
+    Case("scratching_post", "origin", U, "Produced in Spain with care.", ("origin",)),
+    Case("scratching_post", "origin", F, "Keeps cats from scratching your furniture.", ()),
+    Case("merino_jumper", "origin", C, "A knitwear maker based in Ireland.", ("origin",)),
+    Case("merino_jumper", "origin", C, "A classic jumper from Italy.", ("origin",)),
+    Case("merino_jumper", "origin", F, "From a knitwear maker in Scotland.", ()),
+    Case("sofa", "origin", C, "From a family workshop in Spain.", ("origin",)),
+    Case("sofa", "origin", F, "A sofa from Portugal, built to last.", ()),
+    Case("coffee", "origin", F, "Beans from Colombia, roasted to order.", ()),
+]

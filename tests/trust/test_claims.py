@@ -112,3 +112,65 @@ def test_standard_codes_written_without_a_space_are_still_compared(facts_code, t
     facts = Facts.from_values(title="Safety gear", attributes={"standard": facts_code})
     kinds = [flag.kind for flag in check_claims(text, facts)]
     assert ("certification" in kinds) is flagged, kinds
+
+
+@pytest.mark.parametrize(
+    ("attributes", "text", "flagged"),
+    [
+        ({"volume": "100 ml", "spf": 30}, "Protects with SPF 100.", "contradicted"),
+        ({"volume": "100 ml"}, "Protects with SPF 100.", "unsupported"),
+        ({"volume": "100 ml", "spf": 30}, "SPF 30 sun protection.", None),
+        ({"increments": 15}, "Gives 15% more grip.", "unsupported"),
+        ({"material": "15% silk, 85% cotton"}, "Gives 25% more silk.", "contradicted"),
+        ({"material": "15% silk, 85% cotton"}, "With 15% silk.", None),
+        ({"concentration percent": 15}, "A 15% formula.", None),
+        ({"blade length": "50 cm"}, "50 cm of cord.", "unsupported"),
+        ({"blade length": "50 cm", "cord": "10 m"}, "A 50 cm cord.", "contradicted"),
+        ({"blade length": "50 cm"}, "A 50 cm blade.", None),
+        ({"chuck": "13 mm"}, "Only a 13 mm weight.", "contradicted"),
+        ({"chuck": "13 mm"}, "A 13 mm chuck.", None),
+        ({"sleeps": 2}, "A 2-person tent.", None),
+        ({"load": "2.5-24 kg"}, "Lifts 2.5-24 kg.", None),
+    ],
+)
+def test_a_number_must_match_a_fact_with_a_compatible_unit_or_keyword(attributes, text, flagged):
+    facts = Facts.from_values(title="Outdoor kit", attributes=attributes)
+    flags = [flag for flag in check_claims(text, facts) if flag.kind == "number"]
+    assert [flag.verdict for flag in flags] == ([flagged] if flagged else []), flags
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("It is a durable water bottle.", True),
+        ("It is a reliable and durable water bottle.", True),
+        ("A light, tough, and very flexible water bottle.", True),
+        ("It is a reliable and durable garden hose.", False),
+        ("Coil it next to your tap, bucket and spare bottle.", False),
+    ],
+)
+def test_a_product_type_after_joined_modifiers_is_still_checked(text, flagged):
+    facts = Facts.from_values(title="Flexi Garden Hose", category="Garden > Hoses")
+    kinds = [flag.kind for flag in check_claims(text, facts)]
+    assert ("product_type" in kinds) is flagged, kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Made in the UK.", True),
+        ("A leading cat scratching post manufacturer in the UK.", True),
+        ("A family brand from Italy.", True),
+        ("A studio based in Denmark designed it.", True),
+        ("Designed in Sweden.", True),
+        ("A sturdy post from Portugal.", False),
+        ("From a workshop in Portugal.", False),
+        ("Ships from the UK within two days.", False),
+        ("Keeps cats from scratching the furniture.", False),
+        ("Sold wherever the brand of Aurali is stocked.", False),
+    ],
+)
+def test_an_origin_stated_through_the_maker_is_checked(text, flagged):
+    facts = Facts.from_values(title="Cat Scratching Post", attributes={"origin": "Portugal"})
+    kinds = [flag.kind for flag in check_claims(text, facts)]
+    assert ("origin" in kinds) is flagged, kinds

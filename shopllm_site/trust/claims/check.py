@@ -19,6 +19,7 @@ READERS = (
     phrases.check_compatibility,
     phrases.check_certifications,
     phrases.check_origins,
+    numbers.check_keyword_numbers,
     numbers.check_dimensions,
     numbers.check_quantities,
     numbers.check_counts,

@@ -12,6 +12,7 @@ from shopllm_site.trust.claims.words import PRODUCT_TYPE_RE, singular, type_key
 
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&+.]*[A-Za-z0-9+]|[A-Za-z0-9]")
 TRUE_VALUES = {"yes", "true", "y", "1"}
+_PERCENT_KEY_RE = re.compile(r"percent|pct|%|concentration|abv|proportion|share", re.IGNORECASE)
 FALSE_VALUES = {"no", "false", "n", "0", "none", "-"}
 
 
@@ -65,6 +66,9 @@ class Facts:
     warranties: set[tuple[str, float | None]] = field(default_factory=set)
     types: set[str] = field(default_factory=set)
     type_heads: set[str] = field(default_factory=set)
+    keyed_numbers: set[tuple[str, float]] = field(default_factory=set)  # ("spf", 30.0)
+    percents: set[float] = field(default_factory=set)  # "15%", "alcohol percent: 40"
+    identity_words: set[str] = field(default_factory=set)
     items: list[str] = field(default_factory=list)  # the facts fact_coverage counts
     keyed: str = ""  # the text in key_of form, for phrase lookups
 
@@ -86,6 +90,7 @@ class Facts:
         size_values: list[str] = []
         identity = [title, category, " ".join(str(tag) for tag in tags or [])]
         counts: dict[str, set[int]] = {}
+        percents: set[float] = set()
         for key, value in (attributes or {}).items():
             line = attribute_line(key, value)
             if line is None:
@@ -98,6 +103,8 @@ class Facts:
             if name in ("type", "product type", "kind", "style", "category"):
                 identity.append(str(value))
             number = units.parse_number(str(value).strip())
+            if number is not None and _PERCENT_KEY_RE.search(name):
+                percents.add(number)  # "vitamin c percent": 15 backs "15%"
             if number is not None and number == int(number):
                 # "drawers: 2", "number_of_drawers": 2, "pack_size": 4
                 for word in name.split():
@@ -108,6 +115,7 @@ class Facts:
         lines.append(voice)
         text = "\n".join(str(line) for line in lines if line)
         facts = cls(text=text, brand=brand.strip(), identity="\n".join(identity), items=items)
+        facts.percents = percents
         facts._parse(size_values, counts)
         return facts
 
@@ -115,6 +123,7 @@ class Facts:
         text = self.text
         self.keyed = key_of(text)
         self.words = words_of(text)
+        self.identity_words = words_of(self.identity)
         self.quantities = units.find_quantities(text)
         self.numbers = {
             value
@@ -122,6 +131,11 @@ class Facts:
             if (value := units.parse_number(match.group("num"))) is not None
         }
         self.lengths = [q for q in self.quantities if q.dimension == "length"]
+        self.percents |= {q.value for q in self.quantities if q.dimension == "percent"}
+        self.keyed_numbers = {
+            (m.group("key").lower(), float(m.group("num")))
+            for m in units.KEYWORD_NUMBER_RE.finditer(text)
+        }
         for dims in units.find_dimensions(text):
             if dims.has_unit:
                 self.lengths += [
@@ -147,6 +161,12 @@ class Facts:
                 self.types.add(key)
                 self.type_heads.add(singular(key.split()[-1]))
                 self.type_heads.add(singular(match.group(0).lower().replace("-", " ").split()[-1]))
+
+    def line_words(self, start: int) -> set[str]:
+        """The words of the facts line holding position `start` ("blade length: 50 cm")."""
+        begin = self.text.rfind("\n", 0, start) + 1
+        end = self.text.find("\n", start)
+        return words_of(self.text[begin : end if end >= 0 else len(self.text)])
 
     def has(self, phrase: str) -> bool:
         """The phrase's words appear in the facts in this order (hyphens and case ignored)."""

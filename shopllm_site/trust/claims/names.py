@@ -170,6 +170,21 @@ def _sentence_prefix(text: str, start: int) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(head)]
 
 
+_JOINERS = {"and", "or", "&", "yet", "but"}
+
+
+def _modifier_word(word: str) -> bool:
+    """Could this word be one of a run of modifiers before the noun ("reliable", "very")?"""
+    return not (
+        word in _CLAUSE
+        or word in _DETERMINERS
+        or word in _OWN
+        or word in _NOT_IDENTITY
+        or word in _IDENTITY_VERBS
+        or type_key(word) is not None
+    )
+
+
 def _is_identity(text: str, start: int, end: int) -> bool:
     """Does the noun at start..end say what the product is ("This bag", "A sturdy bag for"),
     rather than mention something else ("fits in your bag")?"""
@@ -192,11 +207,17 @@ def _is_identity(text: str, start: int, end: int) -> bool:
     ):  # "KitchenAid-level", "game-changer": part of a compound word
         return False
     words = _sentence_prefix(text, start)
-    # skip up to three modifiers ("sturdy waxed canvas") back to a determiner or the start
+    # skip up to three modifiers ("sturdy waxed canvas") back to a determiner or the start; a
+    # run joined by "and"/commas ("a light, tough and flexible") may be longer
     index = len(words)
     skipped = 0
-    while index > 0 and skipped < 3:
+    joined = False
+    while index > 0 and skipped < (6 if joined else 3):
         word = words[index - 1]
+        if word in _JOINERS and skipped and index >= 2 and _modifier_word(words[index - 2]):
+            joined = True
+            index -= 1  # "reliable and durable": the joiner links two modifiers
+            continue
         if word in _CLAUSE or type_key(word) is not None:
             return False
         if word in _DETERMINERS or word in _OWN or word in _NOT_IDENTITY or word in _IDENTITY_VERBS:

@@ -109,6 +109,27 @@ PLACE_RE = re.compile(
     rf"(?i:\b(?:(?:{_VERBS})\s+in|(?:imported|sourced|shipped|grown|harvested)\s+from))\s+"
     r"(?:the\s+)?(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
 )
+# "a leading manufacturer in the UK", "a family brand from Italy", "a studio based in Oslo"
+_MAKERS = (
+    r"manufacturer|maker|brand|company|producer|designer|workshop|studio|label|house|roaster"
+    r"|brewery|distillery|factory|mill|atelier|business|firm|supplier|artisan|craftsm[ae]n"
+)
+MAKER_IN_RE = re.compile(
+    rf"(?i:\b(?:{_MAKERS})s?,?\s+(?:(?:proudly|originally|locally)\s+)?(?:(?:based|founded"
+    rf"|headquartered|located)\s+)?(?:in|from))\s+(?:the\s+)?"
+    r"(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
+# "a sofa from Italy", "straight from France": a country after "from" is where it comes from,
+# unless the text speaks of shipping or travel ("ships from the UK", "flights from Spain")
+FROM_COUNTRY_RE = re.compile(
+    rf"(?i:\b(?:based\s+in|from|hails\s+from)\s+(?:the\s+)?(?P<country>{_COUNTRY}))\b"
+)
+_NOT_ORIGIN_BEFORE = re.compile(
+    r"(?:ship(?:s|ped|ping)?|dispatch(?:es|ed)?|deliver(?:s|ed|y|ies)?|sen[dt]s?|post(?:s|ed)?"
+    r"|travel(?:s|l?ing|l?ed)?|flights?|trips?|journeys?|fl(?:y|ies|ew)|away|far|miles"
+    r"|visitors?|guests?|friends?|customers?|orders?|returns?)\s+$",
+    re.IGNORECASE,
+)
 # "French press", "Dutch oven", "Italian-style": the adjective names a kind, not an origin
 _NOT_ORIGIN_AFTER = re.compile(
     r"[ \t-]*(?:press|oven|door|doors|toast|fries|braid|roast|knot|yogh?urt|style|inspired"
@@ -149,6 +170,11 @@ def origin_mentions(text: str) -> list[tuple[int, int, str]]:
         add(match.start(), match.end(), _country_key(match.group("country") or match.group("made")))
     for match in PLACE_RE.finditer(text):
         add(match.start(), match.end(), _country_key(match.group("place")))
+    for match in MAKER_IN_RE.finditer(text):
+        add(match.start(), match.end(), _country_key(match.group("place")))
+    for match in FROM_COUNTRY_RE.finditer(text):
+        if not _NOT_ORIGIN_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+            add(match.start(), match.end(), _country_key(match.group("country")))
     for match in NATIONALITY_RE.finditer(text):
         if not _NOT_ORIGIN_AFTER.match(text, match.end()):
             add(match.start(), match.end(), NATIONALITIES[match.group(0).lower()])

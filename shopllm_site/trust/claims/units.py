@@ -201,9 +201,9 @@ COUNT_RE = re.compile(
     rf"[a-z]+){{0,2}}?[\s-]+(?P<noun>(?:{_NOUN_RE})(?:e?s)?)\b",
     re.IGNORECASE,
 )
-# "sleeps three", "seats 4": how many people
+# "sleeps three", "seats 4", and the facts' "sleeps: 2": how many people
 PEOPLE_RE = re.compile(
-    rf"\b(?:sleeps|seats)\s+(?:up\s+to\s+)?(?P<num>\d+|{_NUMBER_WORD_RE})\b",
+    rf"\b(?:sleeps|seats)\s*:?\s+(?:up\s+to\s+)?(?P<num>\d+|{_NUMBER_WORD_RE})\b",
     re.IGNORECASE,
 )
 # "pack of 2", "set of 4", "box of 12", "case of 24"
@@ -211,6 +211,43 @@ PACK_OF_RE = re.compile(
     rf"\b(?P<noun>pack|set|box|bundle|case|pair)s?\s+of\s+(?P<num>\d+|{_NUMBER_WORD_RE})\b",
     re.IGNORECASE,
 )
+
+# numbers named by a keyword rather than a unit: "SPF 50", "SPF50+", "UPF 50", "spf: 30"
+KEYWORD_NUMBER_RE = re.compile(
+    r"\b(?P<key>SPF|UPF)\s*(?::\s*|-\s*)?(?P<num>\d+(?:\.\d+)?)\+?(?!\w|\.\d)", re.IGNORECASE
+)
+# the word after a quantity that says what it measures: "13 mm weight", "50 cm of cord"
+QUALIFIER_RE = re.compile(r"[ \t-]*(?:of[ \t]+(?:the[ \t]+|its[ \t]+)?)?(?P<word>[A-Za-z]+)\b")
+# words naming a measure: "weight" is a mass, "long" a length
+MEASURE_WORDS: dict[str, str] = {
+    **dict.fromkeys(("weight", "weighs", "heavy", "weighing"), "mass"),
+    **dict.fromkeys(
+        (
+            "long",
+            "length",
+            "wide",
+            "width",
+            "deep",
+            "depth",
+            "high",
+            "height",
+            "tall",
+            "thick",
+            "thickness",
+            "diameter",
+            "across",
+        ),
+        "length",
+    ),
+    **dict.fromkeys(("volume",), "volume"),
+}
+MEASURED_DIMENSIONS = {"length", "mass", "volume", "area"}
+# parts of a product a quantity can measure: "50 cm cord", "a 13 mm chuck", "30 cm blade"
+_PARTS = """cord cable hose blade chuck strap handle screen display bowl drum tank wheel chain bar
+    nozzle pipe mattress shelf drawer door lid arm leg head brush basket tray seat backrest
+    sole heel collar sleeve cushion filter rope wire spout plate hob lens pole ladder panel hood
+    brim tip needle shaft bristle"""
+PART_WORDS = set(_PARTS.split())
 
 
 def parse_number(raw: str) -> float | None:
