@@ -9,7 +9,8 @@ into the text, so pages can highlight the spans (`render_flagged`, which escapes
   or the shop's voice (closed world, shopllm_site.trust.claims); flags carry the claim's "kind".
 - length: per-field limits (SEO title 60, meta description 160, ...).
 - banned: the shop's banned phrases.
-- repetition: repeated sentences or word runs, degenerate output, leftover chat markup.
+- repetition: repeated sentences or word runs, degenerate output, leftover chat markup and
+  template placeholders ("[tool_name]", "{{ product }}").
 - echo: the output copies the prompt's data block ("title: ...", "<brand>...") instead of copy.
 - personal_data: contact and payment data (shopllm_site.trust.pii): e-mails, phone numbers,
   street addresses, cards, IBANs, national ids.
@@ -111,6 +112,12 @@ def check_banned(text: str, banned_phrases: Iterable[str]) -> list[dict]:
 CHAT_ARTIFACT_RE = re.compile(
     r"<\|[^|>]*\|>|</?s>|\b(?:assistant|user|system)\s*:|\[/?INST\]", re.IGNORECASE
 )
+# Template slots a model copied instead of filling: "[tool_name]", "{{ product }}", "{brand}",
+# "lorem ipsum". Real copy has no bracketed identifiers.
+PLACEHOLDER_RE = re.compile(
+    r"\[\s*[A-Za-z_][\w ]{0,30}\]|\{\{[^{}]{0,40}\}\}|\{[a-z_]{1,30}\}|\blorem ipsum\b",
+    re.IGNORECASE,
+)
 WORD_RE = re.compile(r"\w+")
 SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]?")
 
@@ -121,6 +128,10 @@ def check_repetition(text: str) -> list[dict]:
         return [_flag("repetition", 0, 0, text, "The text is empty.")]
     for match in CHAT_ARTIFACT_RE.finditer(text):
         flags.append(_flag("repetition", match.start(), match.end(), text, "Leftover chat markup."))
+    for match in PLACEHOLDER_RE.finditer(text):
+        flags.append(
+            _flag("repetition", match.start(), match.end(), text, "A template placeholder.")
+        )
     seen: dict[str, int] = {}
     for match in SENTENCE_RE.finditer(text):
         sentence = " ".join(WORD_RE.findall(match.group(0).lower()))

@@ -127,3 +127,29 @@ def test_flag_highlighting_escapes_the_text_first():
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert '<mark class="flag" title="' in html and ">1 litre</mark>" in html
+
+
+PLACEHOLDER = "A template placeholder."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great for any job.\n[tool_name] fits every bag.",
+        "Meet {{ product }}, made to last.",
+        "The {brand} kettle boils fast.",
+        "Lorem ipsum dolor sit amet.",
+    ],
+)
+def test_template_placeholders_are_flagged(text):
+    flags = [
+        flag for flag in check_repetition(text) if flag["message"] == "A template placeholder."
+    ]
+    assert len(flags) == 1
+
+
+def test_ordinary_copy_has_no_placeholder():
+    text = (
+        "A 750 ml bottle (stainless steel) for hikes; fits most cup holders [sold separately: lid]."
+    )
+    assert not [f for f in check_repetition(text) if f["message"] == "A template placeholder."]

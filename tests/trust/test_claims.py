@@ -174,3 +174,42 @@ def test_an_origin_stated_through_the_maker_is_checked(text, flagged):
     facts = Facts.from_values(title="Cat Scratching Post", attributes={"origin": "Portugal"})
     kinds = [flag.kind for flag in check_claims(text, facts)]
     assert ("origin" in kinds) is flagged, kinds
+
+
+VARIETY_FACTS = {
+    "one_size": dict(
+        title="Linen Curtain",
+        category="Home > Curtains",
+        attributes={"size": "140 x 250 cm", "colour": "sand"},
+    ),
+    "many": dict(
+        title="Linen Curtain",
+        category="Home > Curtains",
+        attributes={"sizes": "S, M, L", "colours": "sand, grey, white"},
+    ),
+    "said": dict(
+        title="Merino Beanie",
+        category="Clothing > Hats",
+        attributes={"fibre": "merino wool"},
+        texts=["Available in 6 colours."],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "product, text, verdict",
+    [
+        ("one_size", "Available in various sizes for any window.", "unsupported"),
+        ("one_size", "It comes in a wide range of colours.", "contradicted"),
+        ("many", "Available in various sizes and comes in several colours.", None),
+        ("said", "Choose from a range of colours.", None),
+        ("said", "Available in all sizes.", "unsupported"),
+    ],
+)
+def test_a_choice_of_sizes_or_colours_needs_facts_that_offer_one(product, text, verdict):
+    flags = [
+        flag
+        for flag in check_claims(text, Facts.from_values(**VARIETY_FACTS[product]))
+        if flag.kind in ("size", "colour")
+    ]
+    assert [flag.verdict for flag in flags] == ([verdict] if verdict else [])

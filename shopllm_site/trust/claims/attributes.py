@@ -313,3 +313,31 @@ def check_sizes(text: str, facts: Facts) -> list[Claim]:
         )
         claims.append(judged("size", start, end, supported, bool(same_family), message))
     return claims
+
+
+# "Available in various sizes", "comes in a range of colours": a claim that the product has
+# several options, which facts with one size (or colour), or none, do not support.
+VARIETY_RE = re.compile(
+    r"\b(?:available|comes?|coming|offered|sold|made|choose)\s+(?:from\s+|in\s+)"
+    r"(?:various|multiple|several|many|different|numerous|all|lots\s+of|"
+    r"a\s+(?:wide\s+|large\s+|broad\s+|great\s+)?(?:range|variety|choice|selection)\s+of)\s+"
+    r"(sizes|colou?rs|lengths|styles|finishes|shades)\b",
+    re.IGNORECASE,
+)
+
+
+def check_variety(text: str, facts: Facts) -> list[Claim]:
+    claims = []
+    for match in VARIETY_RE.finditer(text):
+        noun = match.group(1).lower()
+        kind = "colour" if noun.startswith(("colo", "shade")) else "size"
+        options = len(facts.colours) if kind == "colour" else len(facts.sizes)
+        # Several known values, or the facts say it themselves ("available in 6 colours").
+        supported = options >= 2 or noun in facts.words
+        message = (
+            f"“{match.group(0)}”: the product facts give one {kind}."
+            if options == 1
+            else f"“{match.group(0)}”: the product facts list no choice of {noun}."
+        )
+        claims.append(judged(kind, match.start(), match.end(), supported, options == 1, message))
+    return claims

@@ -15,6 +15,7 @@ from shopllm_site.trust.claims.units import find_quantities, same_value
 READERS = (
     phrases.check_warranties,
     phrases.check_awards,
+    attributes.check_variety,  # before sizes: "in various sizes" is one claim
     attributes.check_sizes,
     phrases.check_compatibility,
     phrases.check_certifications,
