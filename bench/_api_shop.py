@@ -61,3 +61,20 @@ def throwaway_shop(
         yield BenchShop(owner, shop, key, made_products, made_customers)
     finally:
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+def running_ab_experiment(bench: BenchShop, run_a, run_b):
+    """A started 50/50 experiment on the customer placement, arm A serving `run_a`, B `run_b`."""
+    from experiments import services
+
+    experiment = services.create_recommendation_experiment(
+        bench.shop,
+        user=bench.owner,
+        name="bench",
+        placement="customer",
+        arms=[services.ArmSpec("A", 50, run_a), services.ArmSpec("B", 50, run_b)],
+        baseline_rate=0.05,
+        minimum_effect=0.1,
+    )
+    services.start_experiment(experiment, user=bench.owner)
+    return experiment

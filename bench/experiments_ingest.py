@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._api_shop import throwaway_shop  # noqa: E402
+from bench._api_shop import running_ab_experiment, throwaway_shop  # noqa: E402
 
 
 def main() -> None:
@@ -35,29 +35,16 @@ def main() -> None:
         from rest_framework.test import APIClient
 
         from catalog.models import Interaction
-        from experiments import services as experiment_services
         from experiments.analysis import analyse_experiment
         from experiments.assignment import assign
         from experiments.models import Exposure
         from tests.experiments.conftest import make_run
 
-        owner, shop, key = bench.owner, bench.shop, bench.key
+        shop, key = bench.shop, bench.key
         products, customers = bench.products, bench.customers
         run_a = make_run(shop, products[:10], [], age_minutes=60)
         run_b = make_run(shop, products[10:20], [])
-        experiment = experiment_services.create_recommendation_experiment(
-            shop,
-            user=owner,
-            name="bench",
-            placement="customer",
-            arms=[
-                experiment_services.ArmSpec("A", 50, run_a),
-                experiment_services.ArmSpec("B", 50, run_b),
-            ],
-            baseline_rate=0.05,
-            minimum_effect=0.1,
-        )
-        experiment_services.start_experiment(experiment, user=owner)
+        experiment = running_ab_experiment(bench, run_a, run_b)
         arms = list(experiment.arms.order_by("position"))
         # One served list per customer (as the serving endpoint records them), made in bulk:
         # this bench measures ingestion, not serving.

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._api_shop import throwaway_shop  # noqa: E402
+from bench._api_shop import running_ab_experiment, throwaway_shop  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -41,27 +41,14 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
         from rest_framework.test import APIClient
 
-        from experiments import services as experiment_services
         from experiments.models import Exposure
         from tests.experiments.conftest import make_run
 
-        owner, shop, key = bench.owner, bench.shop, bench.key
+        shop, key = bench.shop, bench.key
         products, customers = bench.products, bench.customers
         run_a = make_run(shop, products[: args.items], customers, age_minutes=60)
         run_b = make_run(shop, products[args.items : 2 * args.items], customers)
-        experiment = experiment_services.create_recommendation_experiment(
-            shop,
-            user=owner,
-            name="bench",
-            placement="customer",
-            arms=[
-                experiment_services.ArmSpec("A", 50, run_a),
-                experiment_services.ArmSpec("B", 50, run_b),
-            ],
-            baseline_rate=0.05,
-            minimum_effect=0.1,
-        )
-        experiment_services.start_experiment(experiment, user=owner)
+        experiment = running_ab_experiment(bench, run_a, run_b)
 
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")

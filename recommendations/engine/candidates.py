@@ -198,68 +198,65 @@ def _quiet_blas():
     return threadpool_limits(1, "blas")
 
 
-def fit_als(matrix: sp.csr_matrix, params: dict, *, random_state: int = 42) -> FactorScorer:
-    from implicit.als import AlternatingLeastSquares
-
+def _fit_factors(model_class, settings: dict, train: sp.csr_matrix) -> dict:
+    """Fit one of implicit's factor models (on the GPU when there is one): its user and item
+    factors as contiguous float32 arrays, for FactorScorer."""
     from recommendations.engine.core import use_gpu
 
-    weighted = bm25(matrix) if params.get("weighting") == "bm25" else matrix
     gpu = use_gpu()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        model = AlternatingLeastSquares(
-            factors=int(params.get("factors", 64)),
-            regularization=float(params.get("regularization", 0.05)),
-            alpha=float(params.get("alpha", 1.0)),
-            iterations=int(params.get("iterations", 15)),
-            random_state=random_state,
-            use_gpu=gpu,
-        )
+        model = model_class(**settings, use_gpu=gpu)
     with _quiet_blas():
-        model.fit(weighted, show_progress=False)
+        model.fit(train, show_progress=False)
     if gpu:
         model = model.to_cpu()
+    return {
+        "user_factors": np.ascontiguousarray(model.user_factors, dtype=np.float32),
+        "item_factors": np.ascontiguousarray(model.item_factors, dtype=np.float32),
+    }
+
+
+def fit_als(matrix: sp.csr_matrix, params: dict, *, random_state: int = 42) -> FactorScorer:
+    from implicit.als import AlternatingLeastSquares
+
+    weighted = bm25(matrix) if params.get("weighting") == "bm25" else matrix
+    settings = {
+        "factors": int(params.get("factors", 64)),
+        "regularization": float(params.get("regularization", 0.05)),
+        "alpha": float(params.get("alpha", 1.0)),
+        "iterations": int(params.get("iterations", 15)),
+        "random_state": random_state,
+    }
     return FactorScorer(
         name="als",
         params=dict(params),
         n_items=matrix.shape[1],
         popularity=_popularity(matrix),
-        user_factors=np.ascontiguousarray(model.user_factors, dtype=np.float32),
-        item_factors=np.ascontiguousarray(model.item_factors, dtype=np.float32),
-        alpha=float(params.get("alpha", 1.0)),
-        regularization=float(params.get("regularization", 0.05)),
+        **_fit_factors(AlternatingLeastSquares, settings, weighted),
+        alpha=settings["alpha"],
+        regularization=settings["regularization"],
     )
 
 
 def fit_bpr(matrix: sp.csr_matrix, params: dict, *, random_state: int = 42) -> FactorScorer:
     from implicit.bpr import BayesianPersonalizedRanking
 
-    from recommendations.engine.core import use_gpu
-
     if matrix.nnz < 2:
         raise SkipCandidate("too few interactions for BPR")
-    gpu = use_gpu()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        model = BayesianPersonalizedRanking(
-            factors=int(params.get("factors", 64)),
-            learning_rate=float(params.get("learning_rate", 0.01)),
-            regularization=float(params.get("regularization", 0.01)),
-            iterations=int(params.get("iterations", 100)),
-            random_state=random_state,
-            use_gpu=gpu,
-        )
-    with _quiet_blas():
-        model.fit(binary(matrix), show_progress=False)
-    if gpu:
-        model = model.to_cpu()
+    settings = {
+        "factors": int(params.get("factors", 64)),
+        "learning_rate": float(params.get("learning_rate", 0.01)),
+        "regularization": float(params.get("regularization", 0.01)),
+        "iterations": int(params.get("iterations", 100)),
+        "random_state": random_state,
+    }
     return FactorScorer(
         name="bpr",
         params=dict(params),
         n_items=matrix.shape[1],
         popularity=_popularity(matrix),
-        user_factors=np.ascontiguousarray(model.user_factors, dtype=np.float32),
-        item_factors=np.ascontiguousarray(model.item_factors, dtype=np.float32),
+        **_fit_factors(BayesianPersonalizedRanking, settings, binary(matrix)),
     )
 
 
