@@ -12,5 +12,6 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         # Encoder adaptation: job kinds and tasks, and the re-embedding after an activation.
-        # Copy-model training (job_kinds): its job kind and task.
-        from training import encoder_services, job_kinds  # noqa: F401
+        # Copy-model training (job_kinds): its job kind and task. A deleted version's folder
+        # is removed (version_files).
+        from training import encoder_services, job_kinds, version_files  # noqa: F401

@@ -13,8 +13,13 @@ Questions, answers and FAQ text are typed by people, so personal data is removed
 product data and are used as is (the name finder would blank brand names).
 
 The held-out part: a fifth of the pairs by a hash of the anchor (stable from one run to the
-next); held-out questions and FAQ entries become the retrieval cases (question -> the text of the
-fact that answers it, among every fact of the shop's answers index).
+next). Questions and FAQ entries are split by the product their answer is about (a hash of its
+id; a shop-wide FAQ entry by its own text), so no question about a held-out product is trained
+on; the held-out ones become the retrieval cases (question -> the text of the fact that answers
+it, among every fact of the shop's answers index).
+
+Each pair carries a `group` (the category of the product it is about): training batches gather
+pairs of one category, so in-batch negatives are hard ones (training.encoder_train).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Pair:
     anchor: str
     positive: str
     source: str
+    group: str = ""  # the product's category: batches gather a group (hard negatives)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class RetrievalCase:
     target: str
     source: str  # "question" or "faq"
     product_id: int | None = None
+    # The product the answer is about (the cited fact's), which decides the split; its category.
+    about_product_id: int | None = None
+    group: str = ""
 
 
 @dataclass
@@ -109,6 +118,17 @@ def _is_heldout(key: str, share: float) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < share
 
 
+def is_heldout_product(product_id: int, share: float = HELDOUT_SHARE) -> bool:
+    """Whether questions about this product are held out (for the benchmark to know)."""
+    return _is_heldout(f"product:{product_id}", share)
+
+
+def _case_is_heldout(case: RetrievalCase, share: float) -> bool:
+    if case.about_product_id is not None:
+        return is_heldout_product(case.about_product_id, share)
+    return _is_heldout(f"q:{case.query}\t{case.target}", share)
+
+
 def _title_line(product: Product) -> str:
     return f"{product.title} ({product.category})" if product.category else product.title
 
@@ -122,14 +142,18 @@ def _description(product: Product) -> str:
 
 def title_description_pairs(products: list[Product]) -> list[Pair]:
     return [
-        Pair(_title_line(product), _description(product), "title_description")
+        Pair(_title_line(product), _description(product), "title_description", product.category)
         for product in products
         if _description(product)
     ]
 
 
 def co_interaction_pairs(
-    data: RecommendationData, texts: list[str], *, seed: int = 0
+    data: RecommendationData,
+    texts: list[str],
+    *,
+    seed: int = 0,
+    groups: list[str] | None = None,
 ) -> list[Pair]:
     """Products the same customers touched before the temporal cut: the strongest partners of
     each product (by how many customers share them), purchases and views apart."""
@@ -160,13 +184,17 @@ def co_interaction_pairs(
                 key = (min(item, other), max(item, other))
                 if key not in seen:
                     seen.add(key)
-                    pairs.append(Pair(texts[item], texts[other], source))
+                    group = groups[item] if groups else ""
+                    pairs.append(Pair(texts[item], texts[other], source, group))
     random.Random(seed).shuffle(pairs)
     return pairs
 
 
-def question_cases(shop: Shop, titles: dict[int, str]) -> list[RetrievalCase]:
+def question_cases(
+    shop: Shop, titles: dict[int, str], categories: dict[int, str] | None = None
+) -> list[RetrievalCase]:
     """A case for each published answer's cited fact and each FAQ entry."""
+    categories = categories or {}
     cases: list[RetrievalCase] = []
     questions = ShopperQuestion.objects.filter(
         shop=shop, status=QuestionStatus.PUBLISHED, answer_kind__in=ANSWERED_KINDS
@@ -179,18 +207,28 @@ def question_cases(shop: Shop, titles: dict[int, str]) -> list[RetrievalCase]:
                 continue
             product_id = evidence.get("product_id")
             title = titles.get(product_id) or "Shop FAQ"
+            about = product_id if product_id in titles else None
             cases.append(
                 RetrievalCase(
                     _scrub(question.question),
                     f"{title} — {text}",
                     "question",
                     question.product_id if question.product_id in titles else None,
+                    about_product_id=about,
+                    group=categories.get(about, ""),
                 )
             )
     for faq in FaqEntry.objects.filter(shop=shop).select_related("product"):
         spec = faq_chunk_spec(faq, faq.product.title if faq.product_id else "")
         cases.append(
-            RetrievalCase(_scrub(faq.question), _scrub(spec.embed_text), "faq", faq.product_id)
+            RetrievalCase(
+                _scrub(faq.question),
+                _scrub(spec.embed_text),
+                "faq",
+                faq.product_id,
+                about_product_id=faq.product_id,
+                group=categories.get(faq.product_id, ""),
+            )
         )
     return cases
 
@@ -229,18 +267,24 @@ def build_dataset(shop: Shop, *, heldout_share: float = HELDOUT_SHARE, seed: int
     products = list(Product.objects.filter(shop=shop).order_by("pk"))
     recommendation = recommendation_data(shop, products)
     pairs = title_description_pairs(products)[:MAX_PAIRS_PER_SOURCE]
-    co_pairs = co_interaction_pairs(recommendation, recommendation.product_texts, seed=seed)
+    co_pairs = co_interaction_pairs(
+        recommendation,
+        recommendation.product_texts,
+        seed=seed,
+        groups=[product.category for product in products],
+    )
     for source in ("co_purchase", "co_view"):
         pairs += [pair for pair in co_pairs if pair.source == source][:MAX_PAIRS_PER_SOURCE]
     titles = {product.pk: product.title for product in products}
+    categories = {product.pk: product.category for product in products}
     retrieval_cases: list[RetrievalCase] = []
-    cases = question_cases(shop, titles)[: 2 * MAX_PAIRS_PER_SOURCE]
+    cases = question_cases(shop, titles, categories)[: 2 * MAX_PAIRS_PER_SOURCE]
     for case in cases:
-        if _is_heldout(f"q:{case.query}\t{case.target}", heldout_share):
+        if _case_is_heldout(case, heldout_share):
             retrieval_cases.append(case)
         else:
             source = "question_fact" if case.source == "question" else "faq"
-            pairs.append(Pair(case.query, case.target, source))
+            pairs.append(Pair(case.query, case.target, source, case.group))
     train, heldout = [], []
     for pair in pairs:
         questions = pair.source in ("question_fact", "faq")
@@ -249,7 +293,12 @@ def build_dataset(shop: Shop, *, heldout_share: float = HELDOUT_SHARE, seed: int
         )
     # Held-out questions are checked as retrieval cases; as pairs they also count in the loss.
     heldout += [
-        Pair(case.query, case.target, "question_fact" if case.source == "question" else "faq")
+        Pair(
+            case.query,
+            case.target,
+            "question_fact" if case.source == "question" else "faq",
+            case.group,
+        )
         for case in retrieval_cases
     ]
     facts = {

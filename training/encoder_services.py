@@ -49,6 +49,7 @@ LIMITS = {
     "learning_rate": (1e-6, 1e-3),
     "max_length": (16, 512),
     "max_steps": (0, 100_000),
+    "hard_negatives": (0, 256),
 }
 
 

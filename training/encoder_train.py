@@ -7,6 +7,10 @@ taken both ways (anchor -> positive and back), since co-purchase and co-view pai
 direction. Two rows of a batch sharing a text would punish a right match, so such columns are
 masked out.
 
+Hard negatives: batches are made of runs of `hard_negatives` pairs from one group (a product
+category), so each anchor meets a few texts of its own category (a coffee scale's question next
+to a baking scale's fact) besides the random rest of the batch; 0 or 1 is a plain shuffle.
+
 No masked-language-model warm-up: the packaged all-MiniLM-L6-v2 ships the sentence encoder
 without its MLM head, and a head trained from nothing in a short run teaches the encoder noise.
 
@@ -40,13 +44,14 @@ MAX_HELDOUT_PAIRS = 256
 class EncoderTrainSettings:
     epochs: int = 1
     batch_size: int = 32
-    learning_rate: float = 3e-5
+    learning_rate: float = 5e-5
     max_length: int = 128
     warmup_share: float = 0.1
     scale: float = 20.0
     weight_decay: float = 0.01
     max_steps: int = 0  # 0: the epochs decide
     seed: int = 0
+    hard_negatives: int = 8  # pairs of one category kept together in a batch (module doc)
 
     @classmethod
     def from_dict(cls, values: dict | None) -> EncoderTrainSettings:
@@ -197,11 +202,29 @@ def heldout_loss(
     return total / len(batches)
 
 
+def epoch_order(pairs: list[Pair], run: int, rng: random.Random) -> list[Pair]:
+    """The pairs shuffled, then (with `run` > 1) cut into runs of up to `run` pairs of one
+    group, the runs shuffled and joined: batches cut from the result hold same-group runs."""
+    order = list(pairs)
+    rng.shuffle(order)
+    if run <= 1:
+        return order
+    by_group: dict[str, list[Pair]] = {}
+    for pair in order:
+        by_group.setdefault(pair.group, []).append(pair)
+    runs = [
+        members[start : start + run]
+        for members in by_group.values()
+        for start in range(0, len(members), run)
+    ]
+    rng.shuffle(runs)
+    return [pair for chunk in runs for pair in chunk]
+
+
 def _batches(pairs: list[Pair], settings: EncoderTrainSettings):
     rng = random.Random(settings.seed)
     for _ in range(settings.epochs):
-        order = list(pairs)
-        rng.shuffle(order)
+        order = epoch_order(pairs, settings.hard_negatives, rng)
         for start in range(0, len(order), settings.batch_size):
             batch = order[start : start + settings.batch_size]
             if len(batch) >= 2:

@@ -112,3 +112,36 @@ def test_a_shop_without_enough_pairs_fails_with_a_reason(shop, owner, model_stor
     version.refresh_from_db()
     assert status == "failed" and "training pairs" in version.job.error
     assert version.status == ModelVersionStatus.FAILED
+
+
+def test_questions_are_split_by_the_product_they_are_about(shop):
+    from training.encoder_data import is_heldout_product
+
+    build_tiny_shop(shop)
+    dataset = build_dataset(shop, heldout_share=0.5)
+    held = {c.about_product_id for c in dataset.retrieval_cases if c.about_product_id}
+    assert held and all(is_heldout_product(pk, 0.5) for pk in held)
+    titles = [p.title for p in shop.products.filter(pk__in=held)]
+    trained = [p for p in dataset.train if p.source in ("question_fact", "faq")]
+    assert trained, "questions about the other products are trained on"
+    assert not [p for p in trained if any(p.positive.startswith(f"{t} — ") for t in titles)]
+
+
+def test_epoch_order_keeps_runs_of_one_category_together():
+    import random
+
+    from training.encoder_data import Pair
+    from training.encoder_train import epoch_order
+
+    pairs = [
+        Pair(f"a{g}{i}", f"p{g}{i}", "title_description", f"g{g}")
+        for g in range(4)
+        for i in range(12)
+    ]
+    grouped = epoch_order(pairs, 4, random.Random(0))
+    assert sorted(grouped, key=str) == sorted(pairs, key=str)
+    runs = [grouped[start : start + 4] for start in range(0, len(grouped), 4)]
+    assert all(len({pair.group for pair in run}) == 1 for run in runs)
+    plain = epoch_order(pairs, 0, random.Random(0))
+    assert sorted(plain, key=str) == sorted(pairs, key=str)
+    assert any(len({pair.group for pair in plain[s : s + 4]}) > 1 for s in range(0, 48, 4))
