@@ -10,8 +10,16 @@ the embedding time extrapolated from it.
 Part 2 (API, Django test client on a throwaway database): serving a stored list and a fold-in
 list at 5,000 and 50,000 products, to show that a stored list does not grow with the catalog.
 
+--whole-run (alone): one whole recommendation run through the job at the --large size on a
+throwaway database (PostgreSQL: seeded with COPY), the shop's default settings (every candidate,
+tuning, coverage goal) unless --candidates/--tuning-budget say otherwise: wall time per phase and
+peak memory. The products' embeddings are stored beforehand (random unit vectors under the
+encoder's name and the products' text hashes: the run finds the catalog unchanged and loads no
+encoder); the time to embed them all is extrapolated from the encoder's measured rate.
+
     .venv/bin/python bench/recommendations_scale.py [--small-only] [--sample 2000]
     .venv/bin/python bench/recommendations_scale.py --large 50000x20000x2000000   # reduced
+    DATABASE_URL=postgres://... .venv/bin/python bench/recommendations_scale.py --whole-run
 
 Peak memory (the process's max resident set) is printed after each size and at the end.
 """
@@ -290,6 +298,213 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
     return rows
 
 
+# --- --whole-run: one run through the job at the large size ----------------------------------
+
+
+def whole_run(size: tuple[int, int, int], candidates: str, tuning_budget: float | None) -> None:
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from catalog import jobs
+
+    jobs.enqueue_job = lambda job_id: False  # the job runs here, in this process
+    temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
+    if connection.vendor == "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(
+            Path(temp_dir.name) / "bench.sqlite3"
+        )
+    else:  # never the test suite's database: another run of pytest may be using it
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = "bench_recommendations_scale"
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    setup_test_environment()
+    try:
+        shop, seed_s = _timed(_seed_shop, *size)
+        print(
+            f"seeded {size[0]:,} customers x {size[1]:,} products x {size[2]:,} interactions "
+            f"({connection.vendor}) in {seed_s:.0f} s; peak memory {peak_memory_mb():,.0f} MB",
+            flush=True,
+        )
+        _run_once(shop, candidates, tuning_budget, connection.vendor)
+    finally:
+        teardown_test_environment()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        temp_dir.cleanup()
+
+
+def _seed_shop(n_users: int, n_items: int, n_interactions: int):
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from catalog.models import Customer, Interaction, Product, Shop
+    from recommendations.embeddings import product_text, text_hash
+    from recommendations.models import ProductEmbedding
+    from shopllm_site.ml import get_encoder
+
+    data = planted_groups(n_users, n_items, n_interactions, n_groups=20, seed=1)
+    shop = Shop.objects.create(name="Bench", slug="bench")
+    Product.objects.bulk_create(
+        [
+            Product(
+                shop=shop,
+                sku=f"S{i}",
+                title=f"Product {i} of group {i % 20}",
+                category=f"C{i % 50}",
+            )
+            for i in range(n_items)
+        ],
+        batch_size=5000,
+    )
+    products = list(Product.objects.filter(shop=shop).order_by("pk"))
+    Customer.objects.bulk_create(
+        (Customer(shop=shop, external_id=f"c{i}") for i in range(n_users)), batch_size=5000
+    )
+    customer_ids = np.array(
+        Customer.objects.filter(shop=shop).order_by("pk").values_list("pk", flat=True)
+    )
+    product_ids = np.array([product.pk for product in products])
+    base = timezone.now().timestamp() - float(data.timestamps.max()) - 60
+    customer_col, product_col = customer_ids[data.users], product_ids[data.items]
+    names = ("shop", "customer", "product", "kind", "quantity", "occurred_at", "recommendation_ref")
+    if connection.vendor == "postgresql":
+        # Arrays in, rows made by the database (a row-by-row COPY from Python took ~10 minutes
+        # for 5M rows); a throwaway database, so no foreign-key checks.
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(Interaction._meta.get_field(name).column) for name in names)
+        insert = (
+            f"INSERT INTO {quote(Interaction._meta.db_table)} ({columns}) "  # noqa: S608
+            "SELECT %s, c, p, k, 1, to_timestamp(t), '' "
+            "FROM unnest(%s::int8[], %s::int8[], %s::text[], %s::float8[]) AS u (c, p, k, t)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            for start in range(0, len(customer_col), 500_000):
+                part = slice(start, start + 500_000)
+                cursor.execute(
+                    insert,
+                    [
+                        shop.pk,
+                        customer_col[part].tolist(),
+                        product_col[part].tolist(),
+                        [str(kind) for kind in data.kinds[part]],
+                        (base + data.timestamps[part]).tolist(),
+                    ],
+                )
+            cursor.execute("SET session_replication_role = DEFAULT")
+            cursor.execute(f"ANALYZE {quote(Interaction._meta.db_table)}")
+    else:
+        batch = []
+        for customer, product, kind, stamp in zip(
+            customer_col, product_col, data.kinds, data.timestamps, strict=True
+        ):
+            batch.append(
+                Interaction(
+                    shop=shop,
+                    customer_id=int(customer),
+                    product_id=int(product),
+                    kind=str(kind),
+                    occurred_at=datetime.fromtimestamp(base + float(stamp), tz=UTC),
+                )
+            )
+            if len(batch) == 20000:
+                Interaction.objects.bulk_create(batch)
+                batch = []
+        Interaction.objects.bulk_create(batch)
+    # Stored vectors for every product, as an earlier embedding refresh leaves them.
+    model_name = get_encoder().model_name
+    rng = np.random.default_rng(0)
+    vectors = core.normalize_rows(rng.normal(size=(n_items, DIM)).astype(np.float32))
+    ProductEmbedding.objects.bulk_create(
+        (
+            ProductEmbedding(
+                shop=shop,
+                product=product,
+                model_name=model_name,
+                text_hash=text_hash(product_text(product)),
+                dim=DIM,
+                vector=vector.astype("<f4").tobytes(),
+            )
+            for product, vector in zip(products, vectors, strict=True)
+        ),
+        batch_size=5000,
+    )
+    return shop
+
+
+def _run_once(shop, candidates: str, tuning_budget: float | None, vendor: str) -> None:
+    from recommendations import services
+    from recommendations.tasks import run_recommendation_job
+
+    fields = {}
+    if candidates:
+        fields["candidates"] = [name.strip() for name in candidates.split(",")]
+    if tuning_budget is not None:
+        fields["tuning_budget_s"] = int(tuning_budget)
+    if fields:
+        services.update_settings(shop, fields)
+    rate = encoder_rate()
+    # CPU seconds of this process per phase beside the wall ones: on a shared machine the wall
+    # time says as much about the neighbours as about the run.
+    cpu: dict[str, float] = {}
+    wall_timed = services._timed
+
+    @contextlib.contextmanager
+    def timed(timings, name):
+        clock = time.process_time()
+        with wall_timed(timings, name):
+            yield
+        cpu[name] = time.process_time() - clock
+
+    services._timed = timed
+    run = services.start_run(shop)
+    load_before = os.getloadavg()
+    cpu_before = time.process_time()
+    try:
+        _, wall = _timed(run_recommendation_job, run.job_id)
+    finally:
+        services._timed = wall_timed
+    cpu_total = time.process_time() - cpu_before
+    run.refresh_from_db()
+    if run.job.status != "succeeded":
+        raise SystemExit(f"run failed: {run.job.error}")
+    timings = run.stats.get("timings") or {}
+    settings = run.settings
+    print(
+        f"\nwhole run ({vendor}): candidates {settings.get('candidates')}, tuning budget "
+        f"{settings.get('tuning_budget_s')} s, coverage target {settings.get('coverage_target')}"
+    )
+    print(f"  {'phase':<24}{'wall s':>10}{'CPU s':>10}")
+    for name, seconds in timings.items():
+        print(f"  {name:<24}{seconds:>10.1f}{cpu.get(name, 0.0):>10.1f}")
+    print(
+        f"  {'total':<24}{wall:>10.1f}{cpu_total:>10.1f}  ({wall / 60:.1f} min wall; "
+        "target <= 15 min)"
+    )
+    n_items = run.stats.get("products") or 0
+    print(
+        f"  embedding all {n_items:,} products would add ~{n_items / rate:.0f} s "
+        f"(encoder {rate:,.0f} texts/s here; they were stored beforehand)"
+    )
+    metrics = run.metrics or {}
+    served = metrics.get("served") or {}
+    model = metrics.get("model") or {}
+    print(
+        f"  served {served.get('name')}: NDCG@10 {model.get('ndcg@10')}, coverage "
+        f"{model.get('coverage')}; popularity NDCG@10 "
+        f"{(metrics.get('popularity') or {}).get('ndcg@10')}"
+    )
+    print(
+        f"  peak memory {peak_memory_mb():,.0f} MB; load average before {_load(load_before)}, "
+        f"after {_load(os.getloadavg())}"
+    )
+
+
+def _load(values) -> str:
+    return " ".join(f"{value:.2f}" for value in values)
+
+
 def peak_memory_mb() -> float:
     """Max resident set of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -307,8 +522,16 @@ def main() -> None:
         default="200000x50000x5000000",
         help="customers x products x interactions of the second size",
     )
+    parser.add_argument("--whole-run", action="store_true", help="one run at the --large size")
+    parser.add_argument("--candidates", default="", help="--whole-run: candidate models")
+    parser.add_argument("--tuning-budget", type=float, default=None, help="--whole-run: seconds")
     args = parser.parse_args()
 
+    if args.whole_run:
+        size = tuple(int(part) for part in args.large.lower().split("x"))
+        whole_run(size, args.candidates, args.tuning_budget)
+        print(f"\nwhole bench {time.perf_counter() - started:.0f} s")
+        return
     if args.api_only:
         print_api(api_serving([5_000, 50_000], args.repeat))
         return

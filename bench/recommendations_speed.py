@@ -253,9 +253,11 @@ def _phase_table(results, fit_s: float, added: int) -> None:
         served = (metrics.get("served") or {}).get("name", "als")
         fits = {row["name"]: row.get("fit_s") for row in metrics.get("leaderboard") or []}
         note = metrics.get("selection") or {}
+        model = metrics.get("model") or {}
         print(
             f"run #{run.pk}: served {served} (its fit on the hold-out's training side "
-            f"{fits.get(served)} s); selection: {note.get('reason', '-')}"
+            f"{fits.get(served)} s), hold-out NDCG@10 {model.get('ndcg@10')}, coverage "
+            f"{model.get('coverage')}; selection: {note.get('reason', '-')}"
         )
 
 

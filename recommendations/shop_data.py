@@ -108,20 +108,69 @@ def _interaction_columns(shop: Shop, last_id: int | None):
         "customer_id", "product_id", "code", "stamp"
     )
     sql, params = query.query.sql_with_params()
+    columns = _binary_copy(sql, params) if connection.vendor == "postgresql" else None
+    if columns is None:
+        columns = _fetched(sql, params)
+    if columns is None:
+        return empty
+    customer_col, product_col, codes, stamps = columns
+    if (codes < 0).any():  # a kind this app does not write: read the plain way
+        return _columns_from_values(
+            rows.values_list("customer_id", "product_id", "kind", "occurred_at")
+        )
+    kinds = np.array(KINDS, dtype=object)[codes].tolist()
+    return customer_col, product_col, kinds, stamps
+
+
+def _fetched(sql: str, params):
+    """The four columns through the DB-API cursor, in chunks (any database)."""
+    import numpy as np
+
     blocks = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK):
             blocks.append(np.array(chunk, dtype=np.float64))
     if not blocks:
-        return empty
+        return None
     block = np.concatenate(blocks)
-    if (block[:, 2] < 0).any():  # a kind this app does not write: read the plain way
-        return _columns_from_values(
-            rows.values_list("customer_id", "product_id", "kind", "occurred_at")
-        )
-    kinds = np.array(KINDS, dtype=object)[block[:, 2].astype(np.int64)].tolist()
-    return block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), kinds, block[:, 3].copy()
+    return (
+        block[:, 0].astype(np.int64),
+        block[:, 1].astype(np.int64),
+        block[:, 2].astype(np.int64),
+        block[:, 3].copy(),
+    )
+
+
+def _binary_copy(sql: str, params):
+    """The four columns as four packed big-endian byte strings aggregated by PostgreSQL (one row
+    back, no Python object per interaction: a row-by-row fetch or COPY costs ~4 us a row in
+    the driver). All four aggregates see the rows in the same order (one scan, one node)."""
+    import numpy as np
+
+    # `sql` is Django's compiled query; its values travel separately in `params`.
+    query = (
+        "SELECT string_agg(int8send(q.c::int8), ''), string_agg(int8send(q.p::int8), ''), "  # noqa: S608
+        "string_agg(int4send(q.k::int4), ''), string_agg(float8send(q.t::float8), ''), "
+        f"count(*) FROM ({sql}) AS q (c, p, k, t)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        *packed, count = cursor.fetchone()
+    if not count:
+        return None
+    customer, product, code, stamp = (
+        np.frombuffer(bytes(column), dtype=kind)
+        for column, kind in zip(packed, (">i8", ">i8", ">i4", ">f8"), strict=True)
+    )
+    if not len(customer) == len(product) == len(code) == len(stamp) == count:
+        return None
+    return (
+        customer.astype(np.int64),
+        product.astype(np.int64),
+        code.astype(np.int64),
+        stamp.astype(np.float64),
+    )
 
 
 def _columns_from_values(rows):

@@ -206,15 +206,18 @@ class Ranker:
         """Blended scores and their two parts for a block of users (rows of `hist`)."""
         scorer = self.scorer
         cf = user_vecs @ self.V.T if scorer is None else scorer.scores(user_vecs, hist)
-        top = cf.max(axis=1, keepdims=True)
-        cf_part = np.where(top > 1e-9, cf / np.maximum(top, 1e-9), 0.0).astype(np.float32)
-        cf_part *= np.float32(1.0 - self.w)
+        # Few passes over the (users, items) block: it is the bulk of a run's memory traffic.
+        top = cf.max(axis=1)
+        scale = np.where(top > 1e-9, (1.0 - self.w) / np.maximum(top, 1e-9), 0.0)
+        cf_part = np.multiply(cf, scale.astype(np.float32)[:, None], dtype=np.float32)
+        flat = scale == 0
+        if flat.any():  # no positive score: no collaborative part (and no -inf * 0 = NaN)
+            cf_part[flat] = 0.0
         if self.w > 0:
-            profile = normalize_rows(np.asarray(hist @ self.E))
-            content_part = (profile @ self.E.T) * np.float32(self.w)
-        else:
-            content_part = np.zeros_like(cf_part)
-        return cf_part + content_part, cf_part, content_part
+            profile = normalize_rows(np.asarray(hist @ self.E)) * np.float32(self.w)
+            content_part = profile @ self.E.T
+            return cf_part + content_part, cf_part, content_part
+        return cf_part.copy(), cf_part, np.zeros_like(cf_part)
 
     def _mask(self, scores: np.ndarray, hist: sp.csr_matrix, exclude_seen: str) -> None:
         scores[:, ~self.available] = NEG
@@ -396,18 +399,21 @@ class Ranker:
         if self.w == 0:
             by_cf[:] = True
         via = np.where(by_cf, via_cf, via_content)
+        reasons = np.where(by_cf, "because_you", "similar_to").astype(object)
         for row in todo:
             slots = keep[row]
-            out[row] = [
-                Rec(item, score, "because_you" if cf else "similar_to", via_item)
-                for item, score, cf, via_item in zip(
-                    chosen[row][slots].tolist(),
-                    chosen_total[row][slots].tolist(),
-                    by_cf[row][slots].tolist(),
-                    via[row][slots].tolist(),
-                    strict=True,
+            out[row] = list(
+                map(
+                    Rec._make,
+                    zip(
+                        chosen[row][slots].tolist(),
+                        chosen_total[row][slots].tolist(),
+                        reasons[row][slots].tolist(),
+                        via[row][slots].tolist(),
+                        strict=True,
+                    ),
                 )
-            ]
+            )
         return out
 
     def _als_system(self) -> tuple | None:
@@ -501,20 +507,49 @@ def _pop_score(count: float, max_count: float) -> float:
 
 
 def top_n_rows(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the n best finite scores per row, best first; -1 where fewer qualify."""
-    n_items = scores.shape[1]
+    """Indices of the n best finite scores per row, best first (ties: lower index first); -1
+    where fewer qualify.
+
+    No full `argpartition` of wide rows: the k-th largest of a row's block maxima (blocks of
+    TOP_BLOCK columns) is a lower bound of its k-th best score, so only the few scores at or
+    above it are sorted: one pass for the maxima, one comparison (~6x faster at 50k items).
+    Narrow rows take the exact k-th score as the bound."""
+    n_rows, n_items = scores.shape
     k = min(n, n_items)
-    if k == 0:
-        return np.full((scores.shape[0], n), -1, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    order = np.argsort(-part_scores, axis=1, kind="stable")
-    best = np.take_along_axis(part, order, axis=1)
-    best_scores = np.take_along_axis(part_scores, order, axis=1)
-    best = np.where(np.isfinite(best_scores), best, -1)
-    if k < n:
-        best = np.hstack([best, np.full((scores.shape[0], n - k), -1, dtype=np.int64)])
+    if k == 0 or n_rows == 0:
+        return np.full((n_rows, n), -1, dtype=np.int64)
+    if n_items >= 4 * TOP_BLOCK * k:
+        whole = n_items // TOP_BLOCK * TOP_BLOCK
+        # Column j's block is j mod (whole / TOP_BLOCK): a strided max, faster than a last-axis
+        # one; the columns past `whole` make one more block.
+        maxima = scores[:, :whole].reshape(n_rows, TOP_BLOCK, -1).max(axis=1)
+        if whole < n_items:
+            maxima = np.hstack([maxima, scores[:, whole:].max(axis=1, keepdims=True)])
+        bound = np.partition(maxima, maxima.shape[1] - k, axis=1)[:, maxima.shape[1] - k]
+    else:
+        bound = np.partition(scores, n_items - k, axis=1)[:, n_items - k]
+    rows, cols = np.divmod(_true_positions(scores >= bound[:, None]), n_items)
+    values = scores[rows, cols]
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(n_rows))[rows]
+    keep = (rank < k) & np.isfinite(values)
+    best = np.full((n_rows, n), -1, dtype=np.int64)
+    best[rows[keep], rank[keep]] = cols[keep]
     return best
+
+
+TOP_BLOCK = 64
+
+
+def _true_positions(mask: np.ndarray) -> np.ndarray:
+    """Flat indices of a sparse boolean array's True cells, scanning 8 cells per word."""
+    flat = np.ascontiguousarray(mask).ravel()
+    cut = len(flat) // 8 * 8
+    words = np.flatnonzero(flat[:cut].view(np.uint64))
+    positions = (words[:, None] * 8 + np.arange(8)).ravel()
+    positions = positions[flat[positions]]
+    return np.concatenate([positions, np.flatnonzero(flat[cut:]) + cut])
 
 
 def popularity_counts(matrix: sp.csr_matrix) -> np.ndarray:

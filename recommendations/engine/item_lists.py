@@ -39,16 +39,21 @@ def similar_items(
         rows = np.arange(stop - start)
         scores[rows, rows + start] = NEG
         best = top_n_rows(scores, n)
-        for offset in range(stop - start):
-            recs = []
-            for item in best[offset]:
-                if item < 0 or scores[offset, item] <= 0:
-                    continue
-                item = int(item)
-                content_wins = content is not None and content[offset, item] >= cf[offset, item]
-                reason = "similar_to" if content_wins else "also_liked"
-                recs.append(Rec(item, float(scores[offset, item]), reason, start + offset))
-            out.append(recs)
+        safe = np.maximum(best, 0)
+        best_scores = np.take_along_axis(scores, safe, axis=1)
+        keep = ((best >= 0) & (best_scores > 0)).tolist()
+        if content is not None:
+            content_wins = np.take_along_axis(content, safe, axis=1) >= np.take_along_axis(
+                cf, safe, axis=1
+            )
+        else:
+            content_wins = np.zeros(best.shape, bool)
+        reasons = np.where(content_wins, "similar_to", "also_liked").astype(object).tolist()
+        rows = zip(best.tolist(), best_scores.tolist(), reasons, keep, strict=True)
+        for offset, (items, values, why, kept) in enumerate(rows):
+            via = [start + offset] * len(items)
+            recs = map(Rec._make, zip(items, values, why, via, strict=True))
+            out.append([rec for rec, ok in zip(recs, kept, strict=True) if ok])
         if progress is not None:
             progress(stop)
     return out

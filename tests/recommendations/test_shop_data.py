@@ -59,3 +59,27 @@ def test_a_kind_outside_the_known_ones_is_read_as_stored(shop, planted):
     data = services.load_shop_data(shop, services.settings_snapshot(shop))
     assert data.kinds.count("wishlist") == 1
     assert len(data.kinds) == Interaction.objects.for_shop(shop).count()
+
+
+def test_postgresql_packed_read_equals_the_row_by_row_fetch(shop, planted):
+    import pytest
+    from django.db import connection
+
+    from recommendations import shop_data
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the packed read is PostgreSQL's")
+    from django.db.models import F
+
+    query = (
+        Interaction.objects.for_shop(shop)
+        .order_by("pk")
+        .annotate(stamp=shop_data._UnixSeconds(F("occurred_at")))
+        .values_list("customer_id", "product_id", "quantity", "stamp")
+    )
+    sql, params = query.query.sql_with_params()
+    packed = shop_data._binary_copy(sql, params)
+    fetched = shop_data._fetched(sql, params)
+    assert packed is not None and len(packed[0]) == Interaction.objects.for_shop(shop).count()
+    for mine, theirs in zip(packed, fetched, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-6)

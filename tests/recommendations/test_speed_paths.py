@@ -184,3 +184,57 @@ def test_batched_reasons_of_a_served_als_candidate_match_its_own_explain():
             scores_block=(total[row], cf_part[row], content_part[row]),
         )
         assert [(r.item, r.via) for r in batched[row]] == [(r.item, r.via) for r in slow]
+
+
+@pytest.mark.parametrize("n_items", [60, 5_000, 20_000, 20_003])
+def test_top_n_rows_equals_a_full_sort(n_items):
+    # Wide rows take the block-bound path, narrow ones argpartition: both must give the n best
+    # finite scores, best first, ties to the lower index, -1 where fewer qualify.
+    rng = np.random.default_rng(n_items)
+    scores = rng.normal(size=(40, n_items)).astype(np.float32)
+    scores[:, rng.integers(0, n_items, 30)] = -np.inf
+    scores[1, :] = -np.inf
+    scores[2, 4:] = -np.inf
+    scores[3, :50] = 5.0  # ties above everything else
+    scores[4] = np.round(scores[4])  # many ties everywhere
+    got = core.top_n_rows(scores, 20)
+    for row, values in enumerate(scores):
+        finite = np.flatnonzero(np.isfinite(values))
+        expected = finite[np.lexsort((finite, -values[finite]))][:20].tolist()
+        assert got[row].tolist() == expected + [-1] * (20 - len(expected))
+
+
+def test_stored_item_text_is_the_json_of_the_item_dicts():
+    import json
+
+    from recommendations import run_output
+
+    titles = ['Mug "Big"', "Back\\slash", "Tab\tand\nline", "Ünïcode “quoted”", "plain", "x\x01"]
+    data = run_output.ShopData(
+        product_ids=[11, 12, 13, 14, 15, 16],
+        titles=titles,
+        categories=["Kitchen > Mugs", 'Odd "cat"', "", "Tools", "", "C"],
+        available=np.ones(6, bool),
+        repurchasable=np.zeros(6, bool),
+        customer_ids=[1],
+        users=np.zeros(0, np.int64),
+        items=np.zeros(0, np.int64),
+        kinds=[],
+        timestamps=np.zeros(0),
+        until=None,
+        last_id=None,
+    )
+    recs = [
+        core.Rec(0, 0.123456, "because_you", 1),
+        core.Rec(1, 1.0, "similar_to", 2),
+        core.Rec(2, 0.5, "also_liked", 3),
+        core.Rec(3, 7.0, "bought_together", 4),
+        core.Rec(4, 0.00001, "popular_in_category", None),
+        core.Rec(5, 0.2, "popular", None),
+        core.Rec(1, 0.3, "popular_in_category", None),
+    ]
+    text = run_output.ItemText(data)
+    for kinds in ({}, {1: 3, 2: 0}):
+        expected = [run_output.item_json(rec, data, kinds.get(rec.via)) for rec in recs]
+        assert json.loads(text.items(recs, kinds)) == expected
+    assert text.items([]) == "[]"
