@@ -34,6 +34,7 @@ from bench.products_heldout import HELDOUT_PRODUCTS  # noqa: E402
 from catalog.models import Product  # noqa: E402
 from generation.builtin_examples import broad_category  # noqa: E402
 from generation.checks import run_checks  # noqa: E402
+from generation.checks.leak import facts_text  # noqa: E402
 from generation.examples import builtin_example  # noqa: E402
 from generation.models import CopyField  # noqa: E402
 from generation.pipeline import draft_copy, example_texts  # noqa: E402
@@ -73,6 +74,8 @@ def run_field(generator, products: list[Product], field: str, options, batch_siz
         "fallback": sum(choice.fallback for _, choice, _ in rows) / drafts,
         "leaks": sum(1 for _, _, checks in rows if checks["counts"].get("leak")),
         "repaired": sum(1 for _, choice, _ in rows if choice.selection.get("dropped")),
+        "assembled": sum(bool(choice.selection.get("assembled")) for _, choice, _ in rows) / drafts,
+        "completed": sum(bool(choice.selection.get("completed")) for _, choice, _ in rows) / drafts,
         "greedy_flagged": sum(1 for n in greedy_flags if n) / drafts,
         "greedy_flags_per_draft": sum(greedy_flags) / drafts,
         "seconds_per_draft": seconds / drafts,
@@ -90,6 +93,27 @@ def _counts(rows) -> dict[str, int]:
     return counts
 
 
+def _mark(choice) -> str:
+    if choice.fallback:
+        return "FALLBACK"
+    if choice.selection.get("assembled"):
+        sources = "+".join(str(index + 1) for index in choice.selection["sources"])
+        return f"assembled from {sources}, {choice.selection['completed']} fact sentence(s)"
+    return f"candidate {choice.selection['chosen'] + 1}"
+
+
+def write_dump(path: Path, results: dict) -> None:
+    """Every final draft under its product's facts, for reading by hand."""
+    lines = []
+    for field, r in results.items():
+        for product, choice, checks in r["rows"]:
+            lines += [f"### {field}: {product.title} [{_mark(choice)}]", facts_text(product)]
+            lines += ["", choice.text]
+            lines += [f"FLAG {flag['check']}: {flag['text']}" for flag in checks["flags"]]
+            lines.append("")
+    path.write_text("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=len(HELDOUT_PRODUCTS))
@@ -97,6 +121,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8, help="products per generate() call")
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--step", type=int, default=1, help="every n-th held-out product")
+    parser.add_argument(
+        "--dump", type=Path, help="write every final draft beside its product's facts here"
+    )
     args = parser.parse_args()
     products = heldout_products(args.products, args.step)
     fields = [CopyField(name) for name in args.fields.split(",")]
@@ -132,18 +159,22 @@ def main() -> None:
         f"\nall {drafts} drafts: flagged {overall('flagged'):.0%} (target <= 15%), "
         f"{overall('flags_per_draft'):.2f} flags/draft, fact coverage {overall('coverage'):.0%}, "
         f"{overall('candidates'):.1f} candidates/draft, fallback {overall('fallback'):.0%} "
-        f"(target <= 20%), example leaks {sum(r['leaks'] for r in results.values())} "
+        f"(target <= 20%), assembled from clean sentences of several candidates "
+        f"{overall('assembled'):.0%} (of which topped up with fact sentences "
+        f"{overall('completed'):.0%}), example leaks {sum(r['leaks'] for r in results.values())} "
         f"(target 0), {overall('seconds_per_draft'):.2f} s/draft"
     )
     print(
         f"greedy candidate alone, as generated: flagged {overall('greedy_flagged'):.0%}, "
         f"{overall('greedy_flags_per_draft'):.2f} flags/draft"
     )
+    if args.dump:
+        write_dump(args.dump, results)
+        print(f"\nevery draft beside its facts: {args.dump}")
     for field, r in results.items():
         print(f"\n=== {field}: flags by check {r['counts']}")
         for product, choice, checks in r["rows"][: args.samples]:
-            mark = "FALLBACK" if choice.fallback else f"cand {choice.selection['chosen'] + 1}"
-            print(f"--- {product.title} [{mark}, {len(checks['flags'])} flag(s)]")
+            print(f"--- {product.title} [{_mark(choice)}, {len(checks['flags'])} flag(s)]")
             print("  > " + choice.text.replace("\n", "\n    "))
         flagged = [row for row in r["rows"] if row[2]["flags"]]
         for product, _choice, checks in flagged[: args.samples]:

@@ -68,18 +68,16 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Ferrova Cast Iron Skillet is a 26 cm pan for the hob and the oven. Cast "
-                "iron holds its heat, so steaks sear and pancakes cook evenly. At 2.4 kg it "
-                "sits firmly on the burner."
+                "The Ferrova Cast Iron Skillet is a 26 cm pan made of cast iron. At 2.4 kg, "
+                "this sturdy cast iron cookware is built to last and made for everyday use."
             ),
             "bullet_points": (
-                "- 26 cm cast iron skillet\n- Cast iron holds heat for even searing\n"
-                "- Weighs 2.4 kg, steady on the burner"
+                "- 26 cm cast iron skillet\n- Made of cast iron, built to last\n- Weighs 2.4 kg"
             ),
             "seo_title": "Ferrova Cast Iron Skillet 26 cm",
             "meta_description": (
-                "The Ferrova Cast Iron Skillet: a 26 cm cast iron pan that holds its heat for "
-                "even searing."
+                "The Ferrova Cast Iron Skillet: a 26 cm cast iron pan that weighs 2.4 kg, made "
+                "for everyday use."
             ),
         },
     ),
@@ -93,17 +91,15 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Hollin Merino Crew Sweater is knitted from merino wool in a regular fit. "
-                "A crew neck and a soft hand make it an easy layer over a shirt. Available in "
-                "sizes S, M and L."
+                "The Hollin Merino Crew Sweater is made of merino wool in a regular fit. "
+                "A classic crew design for everyday wear, available in sizes S, M and L."
             ),
             "bullet_points": (
-                "- Knitted from merino wool\n- Regular fit with a crew neck\n- Sizes S, M and L"
+                "- Made of merino wool\n- Regular fit crew design\n- Sizes S, M and L"
             ),
             "seo_title": "Hollin Merino Crew Sweater – Merino Wool",
             "meta_description": (
-                "The Hollin Merino Crew Sweater in merino wool: a regular fit crew neck in sizes "
-                "S, M and L."
+                "The Hollin Merino Crew Sweater in merino wool: a regular fit in sizes S, M and L."
             ),
         },
     ),
@@ -117,13 +113,10 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Altura Ridge Trekking Tent sleeps 2 people on the trail. Its ripstop "
-                "nylon shell keeps the weight to 1.9 kg, so it packs into a rucksack for "
-                "nights under the sky."
+                "The Altura Ridge Trekking Tent sleeps 2 people. Made of ripstop nylon, it "
+                "weighs 1.9 kg: a practical choice for trekking and camping."
             ),
-            "bullet_points": (
-                "- Sleeps 2 people\n- Ripstop nylon shell\n- Weighs 1.9 kg for the trail"
-            ),
+            "bullet_points": ("- Sleeps 2 people\n- Made of ripstop nylon\n- Weighs 1.9 kg"),
             "seo_title": "Altura Ridge Trekking Tent – 1.9 kg, Sleeps 2",
             "meta_description": (
                 "The Altura Ridge Trekking Tent: a ripstop nylon tent for 2 people that weighs "
@@ -141,15 +134,15 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Sonary Pulse Desk Speaker plays 20 W of sound from a compact cabinet. "
-                "Pair it over Bluetooth 5.3 and listen for up to 12 hours on one charge."
+                "The Sonary Pulse Desk Speaker delivers 20 W of output. Pair it over "
+                "Bluetooth 5.3 and enjoy up to 12 hours of battery life."
             ),
             "bullet_points": (
                 "- 20 W output\n- Bluetooth 5.3 pairing\n- Up to 12 hours of battery life"
             ),
             "seo_title": "Sonary Pulse Desk Speaker – 20 W Bluetooth",
             "meta_description": (
-                "The Sonary Pulse Desk Speaker: 20 W of sound, Bluetooth 5.3 and 12 hours of "
+                "The Sonary Pulse Desk Speaker: 20 W output, Bluetooth 5.3 and 12 hours of "
                 "battery life."
             ),
         },
@@ -165,8 +158,7 @@ EXAMPLES: dict[str, BuiltinExample] = {
         {
             "description": (
                 "The Mirela Linen Duvet Cover is made of linen and measures 200 x 200 cm. "
-                "A button closure keeps the duvet in place, and linen feels cool on warm "
-                "nights."
+                "A button closure keeps the duvet in place."
             ),
             "bullet_points": ("- Made of linen\n- Measures 200 x 200 cm\n- Button closure"),
             "seo_title": "Mirela Linen Duvet Cover 200 x 200 cm",
@@ -185,14 +177,12 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "Velia Oat Hand Cream comes in a 75 ml tube. Its key ingredient is oat "
-                "extract, and a small amount is enough for both hands."
+                "Velia Oat Hand Cream comes in a 75 ml size. Its key ingredient is oat "
+                "extract, for hands that deserve everyday care."
             ),
-            "bullet_points": (
-                "- 75 ml tube\n- Made with oat extract\n- A small amount covers both hands"
-            ),
+            "bullet_points": ("- 75 ml\n- Made with oat extract\n- Hand cream for everyday care"),
             "seo_title": "Velia Oat Hand Cream 75 ml",
-            "meta_description": "Velia Oat Hand Cream in a 75 ml tube, made with oat extract.",
+            "meta_description": "Velia Oat Hand Cream, 75 ml, made with oat extract.",
         },
     ),
     "toys": BuiltinExample(
@@ -205,13 +195,13 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Tamble Harbour Wooden Puzzle has 24 pieces cut from beech wood. It is "
-                "made for children aged 3+ years who like to fit a picture together."
+                "The Tamble Harbour Wooden Puzzle has 24 pieces made of beech wood. It is "
+                "designed for ages 3+ years."
             ),
-            "bullet_points": ("- 24 pieces\n- Cut from beech wood\n- For ages 3+ years"),
+            "bullet_points": ("- 24 pieces\n- Made of beech wood\n- For ages 3+ years"),
             "seo_title": "Tamble Harbour Wooden Puzzle – 24 Pieces",
             "meta_description": (
-                "The Tamble Harbour Wooden Puzzle: 24 beech wood pieces for children aged 3+ years."
+                "The Tamble Harbour Wooden Puzzle: 24 beech wood pieces for ages 3+ years."
             ),
         },
     ),
@@ -225,15 +215,14 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Verdell Bypass Pruning Shears cut stems up to 20 mm with a carbon steel "
-                "blade. At 21 cm long they sit comfortably in the hand for a morning of "
-                "pruning."
+                "The Verdell Bypass Pruning Shears have a carbon steel blade with a cutting "
+                "capacity of 20 mm. At 21 cm long, they are made for everyday pruning."
             ),
-            "bullet_points": ("- Carbon steel blade\n- Cuts stems up to 20 mm\n- 21 cm long"),
+            "bullet_points": ("- Carbon steel blade\n- Cutting capacity 20 mm\n- 21 cm long"),
             "seo_title": "Verdell Bypass Pruning Shears – Carbon Steel",
             "meta_description": (
-                "The Verdell Bypass Pruning Shears: a carbon steel blade that cuts stems up to "
-                "20 mm."
+                "The Verdell Bypass Pruning Shears: a carbon steel blade with a 20 mm cutting "
+                "capacity."
             ),
         },
     ),
@@ -248,11 +237,9 @@ EXAMPLES: dict[str, BuiltinExample] = {
         {
             "description": (
                 "The Pawlow Reflective Dog Leash is 1.5 m of polyester webbing with reflective "
-                "stitching, so you and your dog are easier to see on evening walks."
+                "stitching, so you and your dog are easier to see."
             ),
-            "bullet_points": (
-                "- 1.5 m long\n- Polyester webbing\n- Reflective stitching for evening walks"
-            ),
+            "bullet_points": ("- 1.5 m long\n- Polyester webbing\n- Reflective stitching"),
             "seo_title": "Pawlow Reflective Dog Leash 1.5 m",
             "meta_description": (
                 "The Pawlow Reflective Dog Leash: 1.5 m of polyester webbing with reflective "
@@ -270,8 +257,8 @@ EXAMPLES: dict[str, BuiltinExample] = {
         ),
         {
             "description": (
-                "The Quillon Dot Grid Notebook is A5 with 192 pages of 100 gsm paper. The dot "
-                "grid guides lists, sketches and notes without the lines getting in the way."
+                "The Quillon Dot Grid Notebook is A5 with 192 pages of 100 gsm paper. A "
+                "practical dot grid notebook for everyday use."
             ),
             "bullet_points": ("- A5 size\n- 192 pages\n- 100 gsm dot grid paper"),
             "seo_title": "Quillon Dot Grid Notebook A5 – 192 Pages",

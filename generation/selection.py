@@ -31,6 +31,7 @@ SAMPLING_SEED = 20240611  # sampled candidates repeat across runs: a re-run job 
 FLAG_WEIGHTS = {
     "claims": 10.0,
     "grounding": 10.0,
+    "detail": 10.0,
     "leak": 10.0,
     "personal_data": 10.0,
     "echo": 5.0,
@@ -151,6 +152,9 @@ def choose(
         "scores": [candidate.summary() for candidate in candidates],
         "examples": list(example_labels),
     }
+    if not clean and (pooled := assemble(ranked, field_name, product, assess)):
+        selection.update(pooled.pop("selection"))
+        return Choice(pooled["text"], selection)
     if not clean:
         worst = min(candidates, key=lambda c: c.penalty) if candidates else None
         flags = len(worst.checks["flags"]) if worst else 0
@@ -187,6 +191,87 @@ def choose(
     return Choice(best.text, selection)
 
 
+def _words(text: str) -> set[str]:
+    return {word.lower() for word in WORD_RE.findall(text)}
+
+
+def _near_duplicate(unit: str, kept: list[str]) -> bool:
+    words = _words(unit)
+    return any(
+        len(words & _words(other)) >= 0.6 * min(len(words), len(_words(other))) for other in kept
+    )
+
+
+def assemble(ranked: list[Candidate], field_name: str, product, assess) -> dict | None:
+    """When no candidate comes out clean as a whole: the clean sentences (bullets) of all
+    candidates, best candidate first, without near-repeats; topped up with plain sentences
+    from the facts the model's sentences leave out when they are too few. None when no
+    sentence of any candidate is clean (the caller falls back to the facts alone)."""
+    limit = FIELD_MAX_CHARS[CopyField(field_name)]
+    joiner = "\n" if field_name == CopyField.BULLET_POINTS else " "
+    kept: list[str] = []
+    sources: list[int] = []
+    for candidate in ranked:
+        for start, end in units(candidate.text, field_name):
+            unit = candidate.text[start:end].strip()
+            if len(WORD_RE.findall(unit)) < 2 or _near_duplicate(unit, kept):
+                continue
+            if assess(candidate.index, candidate.temperature, unit).checks["flags"]:
+                continue
+            if field_name != CopyField.BULLET_POINTS and len(joiner.join([*kept, unit])) > limit:
+                continue
+            kept.append(unit)
+            if candidate.index not in sources:
+                sources.append(candidate.index)
+    if field_name == CopyField.BULLET_POINTS:
+        kept = kept[:MAX_BULLETS]
+    if not kept:
+        return None
+    added = 0
+    if len(WORD_RE.findall(" ".join(kept))) < MIN_WORDS[CopyField(field_name)]:
+        for unit in [u.strip() for u in fallback_units(product, field_name)]:
+            if _near_duplicate(unit, kept) or fact_words_used(unit, kept):
+                continue
+            if field_name == CopyField.BULLET_POINTS and len(kept) >= MAX_BULLETS:
+                break
+            if field_name != CopyField.BULLET_POINTS and len(joiner.join([*kept, unit])) > limit:
+                break
+            kept.append(unit)
+            added += 1
+    text = joiner.join(kept)
+    result = assess(sources[0], ranked[0].temperature, text)
+    if result.checks["flags"] or len(WORD_RE.findall(text)) < MIN_WORDS[CopyField(field_name)]:
+        return None
+    names = " and ".join(str(index + 1) for index in sorted(sources))
+    why = (
+        f"No candidate passed every check as a whole; this draft keeps the "
+        f"{len(kept) - added} clean sentence(s) of candidate(s) {names}"
+    )
+    why += f" and adds {added} plain sentence(s) from the product facts." if added else "."
+    return {
+        "text": text,
+        "selection": {
+            "chosen": sources[0],
+            "sources": sorted(sources),
+            "assembled": True,
+            "completed": added,
+            "fallback": False,
+            "dropped": 0,
+            "coverage": round(result.coverage, 3),
+            "why": why + f" It uses {result.coverage:.0%} of the product facts.",
+        },
+    }
+
+
+def fact_words_used(unit: str, kept: list[str]) -> bool:
+    """The fact sentence's value ("Its material is organic cotton.": "organic cotton") is
+    already said by the kept sentences."""
+    value = unit.split(" is ", 1)[-1] if " is " in unit else unit.split(" – ", 1)[-1]
+    wanted = _words(value) - {"the", "and", "a", "of"}
+    said = _words(" ".join(kept))
+    return bool(wanted) and wanted <= said
+
+
 # --- The plain faithful fallback ----------------------------------------------------------------
 
 
@@ -220,16 +305,25 @@ def _fit(parts: list[str], limit: int, joiner: str) -> str:
     return text
 
 
+def fallback_units(product, field_name: str) -> list[str]:
+    """The plain fact sentences (bullets) of `fallback_copy`, for topping up model copy."""
+    attributes = _attribute_items(product)
+    if field_name == CopyField.BULLET_POINTS:
+        limit = FIELD_MAX_CHARS[CopyField.BULLET_POINTS]
+        bullets = [f"{key[:1].upper()}{key[1:]} – {value}" for key, value in attributes]
+        return [bullet[:limit].strip() for bullet in bullets]
+    return [f"Its {key} is {value}." for key, value in attributes]
+
+
 def fallback_copy(product, field_name: str) -> str:
     """Copy that states the facts and nothing else, one template per field."""
     attributes = _attribute_items(product)
     name = _named(product)
     if field_name == CopyField.BULLET_POINTS:
-        bullets = [f"{key[:1].upper()}{key[1:]} – {value}" for key, value in attributes]
+        bullets = fallback_units(product, field_name)
         if not bullets:
             bullets = [name]
-        limit = FIELD_MAX_CHARS[CopyField.BULLET_POINTS]
-        return "\n".join(bullet[:limit].strip() for bullet in bullets[:MAX_BULLETS])
+        return "\n".join(bullets[:MAX_BULLETS])
     if field_name == CopyField.SEO_TITLE:
         parts = [name] + [value for _, value in attributes[:1]]
         return _fit(parts, FIELD_MAX_CHARS[CopyField.SEO_TITLE], " – ")
@@ -240,5 +334,5 @@ def fallback_copy(product, field_name: str) -> str:
     leaf = (product.category or "").split(">")[-1].strip()
     if leaf:
         sentences = [f"The {name} is part of our {leaf.lower()} range."]
-    sentences += [f"Its {key} is {value}." for key, value in attributes]
+    sentences += fallback_units(product, field_name)
     return _fit(sentences, FIELD_MAX_CHARS[CopyField.DESCRIPTION], " ")

@@ -7,6 +7,9 @@ into the text, so pages can highlight the spans (`render_flagged`, which escapes
   other names; certifications; materials with negation; colours; sizes; product type; origin;
   warranty; compatibility; awards) must be supported by the product's facts, its published copy
   or the shop's voice (closed world, shopllm_site.trust.claims); flags carry the claim's "kind".
+- detail: the same closed world at the word level (generation/checks/details.py): a sentence
+  with content words that are neither in the facts nor generic copy ("roasts your coffee" on a
+  grinder, "cribs and blankets" in a baby gym, made-up words).
 - length: per-field limits (SEO title 60, meta description 160, ...).
 - banned: the shop's banned phrases.
 - repetition: repeated sentences or word runs, degenerate output, leftover chat markup and
@@ -24,6 +27,7 @@ from collections.abc import Iterable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from generation.checks.details import check_details
 from generation.checks.leak import check_leak
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
 from shopllm_site.trust.claims import Facts, check_claims
@@ -220,6 +224,7 @@ def check_personal_data(text: str) -> list[dict]:
 
 CHECK_LABELS = {
     "grounding": "Not grounded in the product facts",
+    "detail": "Details not in the product facts",
     "length": "Length",
     "banned": "Banned phrase",
     "repetition": "Repetition or degenerate output",
@@ -246,6 +251,7 @@ def run_checks(
         facts = product_facts(product, voice)
     flags = (
         check_grounding(text, facts)
+        + check_details(text, facts)
         + check_length(text, field)
         + check_banned(text, banned_phrases)
         + check_repetition(text)

@@ -213,3 +213,95 @@ def test_a_choice_of_sizes_or_colours_needs_facts_that_offer_one(product, text, 
         if flag.kind in ("size", "colour")
     ]
     assert [flag.verdict for flag in flags] == ([verdict] if verdict else [])
+
+
+def kinds_of(text: str, **values) -> set[str]:
+    return {flag.kind for flag in check_claims(text, Facts.from_values(**values))}
+
+
+HELMET = {
+    "title": "Ardent Kids Bike Helmet",
+    "brand": "Ardent",
+    "category": "Sports > Cycling > Helmets",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It is a light bike for the school run.", {"product_type"}),
+        ("This bike helmet fits growing kids.", set()),
+        ("A helmet for every bike ride.", set()),
+    ],
+)
+def test_a_title_modifier_is_not_what_the_product_is(text, expected):
+    assert kinds_of(text, **HELMET) == expected
+
+
+def test_a_sibling_type_said_to_come_with_the_product_is_flagged():
+    speaker = {"title": "Echo Go Bluetooth Speaker", "category": "Electronics > Audio > Speakers"}
+    assert kinds_of("Comes with headphones for late nights.", **speaker) == {"product_type"}
+    assert kinds_of("Pair it with headphones or your phone.", **speaker) == set()
+
+
+GRINDER = {
+    "title": "Millstone Burr Grinder",
+    "attributes": {"grind_settings": 18, "hopper_capacity": "300 g", "timer": "yes"},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18 hopper capacity.", {"number"}),
+        ("A hopper capacity of 18.", {"number"}),
+        ("Three digital timers.", {"number"}),
+        ("18 grind settings and a 300 g hopper.", set()),
+        ("A hopper capacity of 300 g.", set()),
+    ],
+)
+def test_a_number_must_belong_to_the_fact_its_words_name(text, expected):
+    assert kinds_of(text, **GRINDER) == expected
+
+
+def test_a_part_word_is_found_behind_two_modifiers():
+    drill = {"title": "Drill", "attributes": {"chuck": "10 mm", "max_drilling": "13 mm"}}
+    assert kinds_of("A 13 mm keyless quick chuck.", **drill) == {"number"}
+    assert kinds_of("A 10 mm keyless quick chuck.", **drill) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Holds 40 cubic centimetres.",
+        "Covers 40 square feet.",
+        "40 cu in of space.",
+        "Spins at 40 rpm.",
+        "Tightens to 40 Nm.",
+    ],
+)
+def test_volume_area_and_other_units_must_match_their_dimension(text):
+    assert kinds_of(text, title="Storage Box", attributes={"max_load": "40 kg"}) == {"number"}
+
+
+BRAND = {"title": "Trail Bottle", "brand": "Harbor Lane", "category": "Kitchen > Bottles"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Harbor's best bottle.", {"brand"}),
+        ("Made by harbor Lane.", {"brand"}),
+        ("Made by Harbor Lane in small runs.", set()),
+        ("HARBOR LANE bottles last.", set()),
+        ("Fill it at the harbor, walk down the lane.", set()),
+    ],
+)
+def test_a_brand_of_several_words_is_named_whole(text, expected):
+    assert kinds_of(text, **BRAND) == expected
+
+
+def test_a_number_its_own_line_holds_is_supported():
+    sofa = {"title": "Sofa", "attributes": {"colours": "sand, sage, charcoal"}}
+    assert kinds_of("Comes in 3 colours.", **sofa) == set()
+    assert kinds_of("Comes in 5 colours.", **sofa) == {"number"}

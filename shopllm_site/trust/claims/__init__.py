@@ -11,8 +11,8 @@ proper nouns), certification, material (with negation), colour, size, product_ty
 warranty, compatibility, award.
 """
 
-from shopllm_site.trust.claims.check import check_claims, fact_coverage
+from shopllm_site.trust.claims.check import check_claims, claim_spans, fact_coverage
 from shopllm_site.trust.claims.claim import KINDS, ClaimFlag
 from shopllm_site.trust.claims.facts import Facts
 
-__all__ = ["KINDS", "ClaimFlag", "Facts", "check_claims", "fact_coverage"]
+__all__ = ["KINDS", "ClaimFlag", "Facts", "check_claims", "claim_spans", "fact_coverage"]

@@ -13,6 +13,7 @@ from shopllm_site.trust.claims.facts import Facts, words_of
 from shopllm_site.trust.claims.units import find_quantities, same_value
 
 READERS = (
+    names.check_brand_parts,  # first: "Pine" of Willow & Pine is the brand cut short
     phrases.check_warranties,
     phrases.check_awards,
     attributes.check_variety,  # before sizes: "in various sizes" is one claim
@@ -22,6 +23,7 @@ READERS = (
     phrases.check_origins,
     numbers.check_keyword_numbers,
     numbers.check_dimensions,
+    numbers.check_bound_numbers,
     numbers.check_quantities,
     numbers.check_counts,
     numbers.check_years,
@@ -43,6 +45,12 @@ def _claims(text: str, facts: Facts) -> list[Claim]:
             taken.append((claim.start, claim.end))
     kept += names.check_proper_nouns(text, facts, taken)
     return kept
+
+
+def claim_spans(text: str, facts: Facts) -> list[tuple[int, int]]:
+    """Where `text` makes a claim of a known kind, supported or not: the words there are judged
+    by the claim readers (generation/checks/details.py leaves them alone)."""
+    return [(claim.start, claim.end) for claim in _claims(text, facts)]
 
 
 def check_claims(text: str, facts: Facts) -> list[ClaimFlag]:
@@ -91,4 +99,4 @@ def fact_coverage(text: str, facts: Facts) -> float:
     return used / len(facts.items)
 
 
-__all__ = ["check_claims", "fact_coverage"]
+__all__ = ["check_claims", "claim_spans", "fact_coverage"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from shopllm_site.trust.claims import attributes, phrases, units
 from shopllm_site.trust.claims.vocabulary import key_of
-from shopllm_site.trust.claims.words import PRODUCT_TYPE_RE, singular, type_key
+from shopllm_site.trust.claims.words import PRODUCT_TYPE_RE, modifier_head, singular, type_key
 
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&+.]*[A-Za-z0-9+]|[A-Za-z0-9]")
 TRUE_VALUES = {"yes", "true", "y", "1"}
@@ -45,6 +45,48 @@ def attribute_line(key: str, value) -> str | None:
     return f"{name}: {value}"
 
 
+_GENERIC_KEY_WORDS = {"number", "of", "no", "num", "total", "max", "maximum", "min", "minimum"}
+_GENERIC_KEY_WORDS |= {"count", "qty", "quantity", "approx", "the", "a", "and", "per", "in"}
+_LINE_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w.,])")
+
+
+@dataclass(frozen=True)
+class FactLine:
+    """One attribute: its key's words ("hopper", "capacity") and the numbers its value holds,
+    a list's length included ("sand, sage, charcoal" holds 3)."""
+
+    key: str
+    value: str
+    words: tuple[str, ...]
+    numbers: frozenset[float]
+    quantities: tuple[units.Quantity, ...]
+    boolean: bool  # "lumbar support: yes": says it has one, not how many
+    items: int  # a list's length ("sand, sage, charcoal": 3), else 0
+
+
+def fact_line(key: str, value) -> FactLine | None:
+    name = str(key).lower().replace("_", " ").strip()
+    words = tuple(singular(w) for w in re.findall(r"[a-z]+", name) if w not in _GENERIC_KEY_WORDS)
+    if not words:
+        return None
+    if isinstance(value, list | tuple | set):
+        value = ", ".join(str(item) for item in value)
+    value = str(value)
+    numbers = {n for raw in _LINE_NUMBER_RE.findall(value) if (n := units.parse_number(raw))}
+    numbers |= {
+        float(units.NUMBER_WORDS[w])
+        for w in re.findall(r"[a-z]+", value.lower())
+        if w in units.NUMBER_WORDS
+    }
+    items = [item for item in re.split(r"[,/;]| and ", value) if item.strip()]
+    if len(items) > 1:
+        numbers.add(float(len(items)))
+    quantities = tuple(units.find_quantities(value))
+    boolean = value.strip().lower() in TRUE_VALUES
+    count = len(items) if len(items) > 1 and not re.search(r"\d", value) else 0
+    return FactLine(name, value.strip(), words, frozenset(numbers), quantities, boolean, count)
+
+
 @dataclass
 class Facts:
     """The closed world a text is checked against. Build with `Facts.from_values`."""
@@ -71,6 +113,11 @@ class Facts:
     identity_words: set[str] = field(default_factory=set)
     items: list[str] = field(default_factory=list)  # the facts fact_coverage counts
     keyed: str = ""  # the text in key_of form, for phrase lookups
+    # types the title names only as a modifier ("bike" in "bike helmet"), and what follows them
+    modifier_types: dict[str, set[str]] = field(default_factory=dict)
+    head_types: set[str] = field(default_factory=set)  # what the product is ("helmet")
+    brand_only_words: set[str] = field(default_factory=set)  # "meeple" of "Meeple Works"
+    lines: list[FactLine] = field(default_factory=list)  # attribute lines, for bound numbers
 
     @classmethod
     def from_values(
@@ -91,12 +138,15 @@ class Facts:
         identity = [title, category, " ".join(str(tag) for tag in tags or [])]
         counts: dict[str, set[int]] = {}
         percents: set[float] = set()
+        fact_lines: list[FactLine] = []
         for key, value in (attributes or {}).items():
             line = attribute_line(key, value)
             if line is None:
                 continue
             lines.append(line)
             items.append(line)
+            if (parsed := fact_line(key, value)) is not None:
+                fact_lines.append(parsed)
             name = str(key).lower().replace("_", " ")
             if "size" in name:
                 size_values.append(str(value))
@@ -116,7 +166,11 @@ class Facts:
         text = "\n".join(str(line) for line in lines if line)
         facts = cls(text=text, brand=brand.strip(), identity="\n".join(identity), items=items)
         facts.percents = percents
+        facts.lines = fact_lines
+        others = words_of("\n".join(str(line) for line in lines[:1] + lines[2:] if line))
+        facts.brand_only_words = words_of(brand) - others
         facts._parse(size_values, counts)
+        facts._type_roles(title, category)
         return facts
 
     def _parse(self, size_values: list[str], counts: dict[str, set[int]]) -> None:
@@ -161,6 +215,24 @@ class Facts:
                 self.types.add(key)
                 self.type_heads.add(singular(key.split()[-1]))
                 self.type_heads.add(singular(match.group(0).lower().replace("-", " ").split()[-1]))
+
+    def _type_roles(self, title: str, category: str) -> None:
+        """Split the title's types into what the product is and the modifiers of its head noun:
+        "Carbon Road Bike Helmet" is a helmet, "Burr Coffee Grinder" no coffee."""
+        leaf = category.split(">")[-1]
+        heads = {key for m in PRODUCT_TYPE_RE.finditer(leaf) if (key := type_key(m.group(0)))}
+        modifiers: dict[str, set[str]] = {}
+        for match in PRODUCT_TYPE_RE.finditer(title):
+            key = type_key(match.group(0))
+            if not key:
+                continue
+            following = modifier_head(title, match.end())
+            if following is None:
+                heads.add(key)
+            else:
+                modifiers.setdefault(key, set()).add(following)
+        self.head_types = heads
+        self.modifier_types = {k: v for k, v in modifiers.items() if k not in heads}
 
     def line_words(self, start: int) -> set[str]:
         """The words of the facts line holding position `start` ("blade length: 50 cm")."""

@@ -70,6 +70,56 @@ TYPE_PARENTS = {
     "face mask": "mask",
     "sunscreen": "lotion",
 }
+# Types a product is easily confused with: naming a sibling as what comes with the product
+# ("headphones ... with earbuds") says it is, or includes, another product.
+TYPE_FAMILIES = {
+    key.strip(): family
+    for family, keys in {
+        "audio": "headphones, earbuds, speaker",
+        "footwear": "shoe, sneaker, boot, sandal, slipper, loafer, heel",
+        "bags": "bag, backpack, tote, duffel, suitcase, wallet, messenger bag, crossbody bag, "
+        "laptop bag",
+        "drinkware": "bottle, mug, cup, tumbler, glass",
+        "seating": "chair, stool, bench, sofa",
+        "bedding": "pillow, duvet, blanket, sheets",
+        "lighting": "lamp, lantern, flashlight, headlamp, ceiling light, string lights",
+        "computing": "laptop, tablet, phone, monitor, keyboard, mouse",
+        "tops": "shirt, t-shirt, polo, sweater, cardigan, hoodie, jacket, vest",
+        "appliances": "blender, mixer, toaster, kettle, food processor, coffee maker, air fryer",
+        "skincare": "serum, cream, lotion, cleanser, sunscreen",
+        "cookware": "pan, pot",
+        "knives": "knife, cleaver, paring knife, bread knife, knife set",
+    }.items()
+    for key in keys.split(",")
+}
+_INCLUDES = {"with", "includes", "including", "include", "plus"}
+# "pair it with a mug", "works with phones": using the product with another one is no claim
+_USED_WITH = {
+    "pair",
+    "pairs",
+    "paired",
+    "use",
+    "used",
+    "work",
+    "works",
+    "compatible",
+    "connect",
+    "connects",
+    "sync",
+    "syncs",
+    "match",
+    "matches",
+    "wear",
+    "wears",
+    "fit",
+    "fits",
+    "combine",
+    "combines",
+    "goes",
+    "style",
+    "serve",
+    "layer",
+}
 _DETERMINERS = {"a", "an", "the"}
 _OWN = {"this", "these", "our", "meet", "introducing", "presenting", "discover"}
 # words that end a noun phrase: "This mixer kneads, whisks and beats" is not about whisks
@@ -199,6 +249,8 @@ def _is_identity(text: str, start: int, end: int) -> bool:
     following = re.match(r"[ \t-]*([A-Za-z'-]+)", text[end:])
     if following and following.group(1).lower() in GENERIC_TYPES:
         return False  # "wardrobe staple", "kitchen essential"
+    if re.match(r"[ \t-]+(?:" + PRODUCT_TYPE_RE.pattern + ")", text[end:], re.IGNORECASE):
+        return False  # "bike helmet": the type after is the one named
     after = _MODIFIER_AFTER.match(text, end)
     plural = text[start:end].lower() != singular(text[start:end])
     # "bottle holder", "bag of beans", "KitchenAid-level"; but in "boots grip" a verb follows
@@ -237,15 +289,82 @@ def _is_identity(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _next_word(text: str, end: int) -> str:
+    found = re.match(r"[ \t-]+([A-Za-z][A-Za-z']*)", text[end:])
+    return singular(found.group(1)) if found else ""
+
+
+def _modifier_claim(text: str, match: re.Match, key: str, facts: Facts) -> Claim | None:
+    """A type the title names only as a modifier ("bike" of "bike helmet") said to be what the
+    product is; None when the text names the title's compound ("coffee grinder")."""
+    if _next_word(text, match.end()) in facts.modifier_types[key]:
+        return None
+    before = re.search(r"([A-Za-z-]+)[ \t]+$", text[: match.start()])
+    if before and facts.has(f"{before.group(1)} {match.group(0)}"):
+        return None  # "cast iron holds its heat": the facts' material, not a type
+    if any(_compatible(key, head) for head in facts.head_types):
+        return Claim("product_type", match.start(), match.end())
+    heads = ", ".join(sorted(facts.head_types))
+    message = (
+        f"“{match.group(0)}” is not what the product is ({heads}); the facts name it only as "
+        f"what the product is for."
+        if heads
+        else f"“{match.group(0)}” names what the product is for, not what it is."
+    )
+    return Claim("product_type", match.start(), match.end(), "contradicted", message)
+
+
+def _included_sibling(text: str, match: re.Match, key: str, facts: Facts) -> Claim | None:
+    """ "... with earbuds" for headphones: a sibling type the facts never name, said to come
+    with the product or to be it."""
+    family = TYPE_FAMILIES.get(key)
+    heads = facts.head_types or facts.types
+    if (
+        family is None
+        or not any(TYPE_FAMILIES.get(head) == family for head in heads)
+        or any(_compatible(key, known) or _compatible(known, key) for known in facts.types)
+        or singular(key.split()[-1]) in facts.words
+        or singular(match.group(0).lower().split()[-1]) in facts.words
+    ):
+        return None
+    if _MODIFIER_AFTER.match(text, match.end()) or re.match(
+        r"[ \t-]+" + PRODUCT_TYPE_RE.pattern, text[match.end() :], re.IGNORECASE
+    ):
+        return None  # "with a tumbler lid", "with a mug holder"
+    words = _sentence_prefix(text, match.start())
+    index = len(words)
+    while index > 0 and len(words) - index < 3 and words[index - 1] not in _INCLUDES:
+        if not (_modifier_word(words[index - 1]) or words[index - 1] in _DETERMINERS):
+            return None
+        index -= 1
+    if index == 0 or words[index - 1] not in _INCLUDES:
+        return None
+    if (
+        index >= 2
+        and words[index - 2] in _USED_WITH
+        or (index >= 3 and words[index - 3] in _USED_WITH)
+    ):
+        return None
+    message = (
+        f"“{match.group(0)}” is another product type than the facts name "
+        f"({', '.join(sorted(heads))})."
+    )
+    return Claim("product_type", match.start(), match.end(), "contradicted", message)
+
+
 def check_product_types(text: str, facts: Facts) -> list[Claim]:
     claims = []
     for match in PRODUCT_TYPE_RE.finditer(text):
         key = type_key(match.group(0))
-        if (
-            key is None
-            or key in GENERIC_TYPES
-            or not _is_identity(text, match.start(), match.end())
-        ):
+        if key is None or key in GENERIC_TYPES:
+            continue
+        if not _is_identity(text, match.start(), match.end()):
+            if claim := _included_sibling(text, match, key, facts):
+                claims.append(claim)
+            continue
+        if key in facts.modifier_types:
+            if claim := _modifier_claim(text, match, key, facts):
+                claims.append(claim)
             continue
         head = singular(match.group(0).lower().replace("-", " ").split()[-1])
         # a noun the facts name as a part ("bowl: stainless steel") may be the sentence's subject
@@ -399,4 +518,51 @@ def check_proper_nouns(text: str, facts: Facts, taken: list[tuple[int, int]]) ->
         claims.append(
             Claim("brand", start, end, "contradicted" if facts.brand else "unsupported", message)
         )
+    return claims
+
+
+_BRAND_JOIN = r"(?:[ \t]*(?:&|\+|\band\b)[ \t]*|[ \t-]+)"
+_BRAND_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+
+
+def _brand_tokens(brand: str) -> list[str]:
+    tokens = re.findall(r"[A-Za-z0-9]+", brand)
+    return tokens[1:] if len(tokens) > 2 and tokens[0].lower() == "the" else tokens
+
+
+def check_brand_parts(text: str, facts: Facts) -> list[Claim]:
+    """A brand of several words is named whole and as written: "Meeple's" or "meeple Works"
+    for Meeple Works is a mangled brand. A part that is an ordinary word ("Works", "Hale") is
+    flagged only when capitalised mid-sentence; the words the title or attributes also use are
+    free."""
+    tokens = _brand_tokens(facts.brand)
+    if len(tokens) < 2 or not facts.brand_only_words:
+        return []
+    whole = re.compile(
+        r"(?<![\w])" + _BRAND_JOIN.join(re.escape(t) for t in tokens) + r"(?![\w])", re.IGNORECASE
+    )
+    claims: list[Claim] = []
+    spans = []
+    message = f"The brand is “{facts.brand}”: name it whole and as written."
+    for match in whole.finditer(text):
+        spans.append((match.start(), match.end()))
+        said = re.findall(r"[A-Za-z0-9]+", match.group(0))
+        said = [w for w in said if w.lower() != "and"]
+        if all(w.islower() and is_english_word(w) for w in said):
+            continue  # "willow and pine" as words, not as the brand Willow & Pine
+        if not all(s == t or s == t.upper() for s, t in zip(said, tokens, strict=False)):
+            claims.append(Claim("brand", match.start(), match.end(), "contradicted", message))
+    headings = _title_case_lines(text)
+    wanted = {t.lower() for t in tokens} & facts.brand_only_words
+    for match in _BRAND_WORD_RE.finditer(text):
+        start, end = match.start(), match.end()
+        base = re.sub(r"['’]s$", "", match.group(0).lower())
+        if base not in wanted or any(s <= start < e for s, e in spans):
+            continue
+        possessive = base != match.group(0).lower() and match.group(0)[0].isupper()
+        if not possessive and (is_english_word(base) or base in _VOCABULARY):
+            initial = _sentence_initial(text, start) or any(s <= start < e for s, e in headings)
+            if not match.group(0)[0].isupper() or initial:
+                continue  # "works well": the word, not the brand
+        claims.append(Claim("brand", start, end, "contradicted", message))
     return claims

@@ -62,15 +62,36 @@ def check_keyword_numbers(text: str, facts: Facts) -> list[Claim]:
     return claims
 
 
+def _part_word(text: str, found: re.Match) -> tuple[str, int] | None:
+    """The part noun up to two modifiers after a quantity ("13 mm keyless chuck"), with its
+    end; None when none is there."""
+    words = [(found.group("word"), found.end())]
+    for more in _MORE_WORDS_RE.finditer(text, found.end()):
+        if more.start() != words[-1][1] or len(words) == 3:
+            break
+        words.append((more.group(1), more.end()))
+    for word, end in words:
+        if singular(word) in units.PART_WORDS:
+            return word, end
+        if word.lower() in _PHRASE_STOP:
+            return None
+    return None
+
+
+_MORE_WORDS_RE = re.compile(r"[ \t-]+([A-Za-z]+)\b")
+
+
 def _qualifier_claim(text: str, quantity: units.Quantity, facts: Facts, matching: list):
-    """The word right after a quantity may say what it measures: "13 mm weight" (a length is
-    no weight), "50 cm of cord" (the facts' 50 cm is the blade). A Claim when that word is not
-    backed, else None."""
+    """The words right after a quantity may say what it measures: "13 mm weight" (a length is
+    no weight), "50 cm of cord" or "13 mm keyless chuck" (the facts' 13 mm is the drilling
+    depth). A Claim when that word is not backed, else None."""
     found = units.QUALIFIER_RE.match(text, quantity.end)
     if not found or quantity.dimension not in units.MEASURED_DIMENSIONS:
         return None
     word = found.group("word").lower()
     end = found.end()
+    if word not in units.MEASURE_WORDS and (part := _part_word(text, found)):
+        word, end = part[0].lower(), part[1]
     measure = units.MEASURE_WORDS.get(word)
     if measure is not None:
         if measure == quantity.dimension or (measure == "mass" and "weight" in quantity.dimension):
@@ -128,6 +149,136 @@ def check_quantities(text: str, facts: Facts) -> list[Claim]:
         claims.append(
             judged("number", quantity.start, quantity.end, supported, contradicted, message)
         )
+    return claims
+
+
+# words that end the noun phrase after a number: "40 grind settings and ...", "... that"
+_STOP_TEXT = """
+    and or with for to in on at by from that which who is are was were has have had can will
+    so but per while when into over under than as plus also each every your its their this
+    these those the a an it you we keep keeps let lets give gives make makes deliver delivers
+    offer offers provide provides ensure ensures help helps mean means allow allows include
+    includes come comes feature features of"""
+_PHRASE_STOP = set(_STOP_TEXT.split())
+_AFTER_RE = re.compile(r"[ \t-]*(?:of[ \t]+(?:the[ \t]+|its[ \t]+)?)?")
+_WORD_AFTER_RE = re.compile(r"([A-Za-z]+)(?:[ \t-]+|$)?")
+_BEFORE_RE = re.compile(
+    r"((?:[A-Za-z]+[ \t-]+){0,2}[A-Za-z]+)[ \t]*(?::|=|\bof(?:[ \t]+up[ \t]+to)?|\bis|"
+    r"\bup[ \t]+to|\bat)?[ \t]*$"
+)
+_BOUND_WORDS = {w: n for w, n in units.NUMBER_WORDS.items() if n >= 2 and w.isalpha()}
+_BOUND_WORDS = {
+    w: n for w, n in _BOUND_WORDS.items() if w not in {"double", "dual", "twin", "pair", "triple"}
+}
+_BOUND_NUMBER_RE = re.compile(
+    rf"(?<![\w.,/])(?:{units.NUMBER}|{'|'.join(_BOUND_WORDS)})(?![\w%/])", re.IGNORECASE
+)
+
+
+def _words_after(text: str, end: int) -> tuple[list[str], int]:
+    """Up to four words after a number, to the end of its noun phrase, and where they end."""
+    position = _AFTER_RE.match(text, end).end()
+    words: list[str] = []
+    last = end
+    while len(words) < 4:
+        found = re.match(r"([A-Za-z]+)\b", text[position:])
+        if not found or found.group(1).lower() in _PHRASE_STOP:
+            break
+        words.append(singular(found.group(1)))
+        last = position + found.end()
+        gap = re.match(r"[ \t-]+", text[last:])
+        if not gap:
+            break
+        position = last + gap.end()
+    return words, last
+
+
+def _named_lines(
+    words: list[str], facts: Facts, value: float, quantity: units.Quantity | None, after: bool
+) -> list:
+    """The attribute lines these words (ending on their head noun) name: all the key's words,
+    ending on its last ("adjustable lumbar support"), or after the number the key's part word
+    ("250 g hopper"). Only lines that can hold such a number count: one with a quantity of the
+    same dimension, a number, or a yes ("lumbar support: yes" has no four)."""
+    if not words:
+        return []
+    head = words[-1]
+    named = [
+        line
+        for line in facts.lines
+        if (head == line.words[-1] and set(line.words) <= set(words))
+        or (after and head in line.words and head in units.PART_WORDS)
+    ]
+    if quantity is not None:
+        return [
+            line
+            for line in named
+            if any(q.dimension == quantity.dimension for q in line.quantities)
+        ]
+    return [line for line in named if line.numbers or (line.boolean and value != 1)]
+
+
+def _holds(line, value: float, quantity: units.Quantity | None) -> bool:
+    if value == int(value) and value in line.numbers:
+        return True  # whole numbers are exact: 2021 is no 2023
+    if value != int(value) and any(same_value(value, number) for number in line.numbers):
+        return True
+    return quantity is not None and any(
+        q.dimension == quantity.dimension and q.matches(quantity.value, quantity.factor)
+        for q in line.quantities
+    )
+
+
+def _part_of_name(text: str, start: int, end: int, facts: Facts) -> bool:
+    """ "Roastery 41", "Tempo Run 3": a number the facts hold inside a name."""
+    before = re.search(r"([A-Za-z][\w'-]*)[ \t]+$", text[max(0, start - 40) : start])
+    return bool(before) and facts.has(f"{before.group(1)} {text[start:end]}")
+
+
+def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
+    """A number whose own words name a fact line must be that line's: "40 hopper capacity" or
+    "a hopper capacity of 40" when 40 is the grind settings, "four adjustable lumbar support".
+    A number its own line holds is supported; numbers whose words name no fact line are left to
+    the other readers."""
+    if not facts.lines:
+        return []
+    found = units.find_quantities(text)
+    spans = []  # (start, end, written value, quantity)
+    for q in found:
+        raw = re.match(rf"{units.NUMBER}|[A-Za-z]+", q.text)
+        value = units.parse_number(raw.group(0)) if raw else None
+        if value is not None and q.dimension != "percent":
+            spans.append((q.start, q.end, value, q))
+    for match in _BOUND_NUMBER_RE.finditer(text):
+        if any(q.start <= match.start() < q.end for q in found):
+            continue
+        value = units.parse_number(match.group(0))
+        if value is not None and not _part_of_name(text, match.start(), match.end(), facts):
+            spans.append((match.start(), match.end(), value, None))
+    claims = []
+    for start, end, value, quantity in spans:
+        words, claim_end = _words_after(text, end)
+        if quantity is not None:
+            claim_end = end  # the quantity itself, as the quantity reader would name it
+        named = _named_lines(words, facts, value, quantity, after=True)
+        claim_start = start
+        if not named:
+            window = text[max(0, start - 60) : start]
+            before = _BEFORE_RE.search(window)
+            if before:
+                words = [singular(w) for w in re.findall(r"[A-Za-z]+", before.group(1))]
+                named = _named_lines(words, facts, value, quantity, after=False)
+                claim_start, claim_end = start - len(window) + before.start(1), end
+        if not named:
+            continue
+        if any(_holds(line, value, quantity) for line in named):
+            if quantity is None and any(line.items == value for line in named):
+                # "3 colours" for "colours: sand, sage, charcoal"
+                claims.append(Claim("number", claim_start, claim_end))
+            continue
+        said = ", ".join(f"{line.key}: {line.value}" for line in named)
+        message = f"“{text[claim_start:claim_end]}” contradicts the product facts ({said})."
+        claims.append(Claim("number", claim_start, claim_end, "contradicted", message))
     return claims
 
 

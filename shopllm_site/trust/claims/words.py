@@ -425,3 +425,41 @@ COMMON_SUFFIXES = (
     "wards",
     "est",
 )
+
+# Nouns that make a product type before them a modifier: "bike rack", "dog toy", "coffee grinder".
+HEAD_NOUNS = set(
+    _words(
+        """
+        holder stand mount rack lock light toy cover case bag mat bowl feeder leash harness pump
+        kit stand sleeve pouch organiser organizer strap liner insert warmer opener hook clip
+        tray dock grip handle shelf box basket brush carrier crate gate house seat trailer
+        lid filter pod capsule tin canister scoop scale press station system guard protector
+        """
+    )
+)
+# "-er" words that are no heads: materials, seasons, comparisons
+_NOT_AGENT = set(
+    _words(
+        """
+        leather water silver rubber paper copper timber amber lavender summer winter ginger
+        butter pepper powder under other super premier larger smaller better lighter thicker
+        softer quieter faster stronger taller wider longer deeper cooler warmer tender after
+        never ever over outer inner upper lower sheer
+        """
+    )
+)
+_NEXT_WORD_RE = re.compile(r"(?:[ \t]+|[ \t]*-[ \t]*)([A-Za-z][A-Za-z']*)")
+
+
+def modifier_head(title: str, end: int) -> str | None:
+    """The noun a product type at title[..end] modifies ("helmet" after "Bike", "grinder"
+    after "Coffee"), or None when the type is itself the head."""
+    found = _NEXT_WORD_RE.match(title, end)
+    if not found:
+        return None
+    word = singular(found.group(1))
+    if PRODUCT_TYPE_RE.match(title, found.start(1)) or word in HEAD_NOUNS:
+        return word
+    if len(word) > 5 and word.endswith(("er", "or")) and word not in _NOT_AGENT:
+        return word  # grinder, cleaner, dispenser, protector
+    return None
