@@ -11,11 +11,12 @@ Interactions (default): each run is a fresh process (so that its peak memory, `r
 its own) that seeds a shop with 5,000 products, writes a realistic interactions CSV to a file
 (about a tenth of the customers already known, the rest created by the import), uploads it
 like the page (stored in 4 MB pieces), and runs the import job in-process (no broker). It runs
-the new streamed import at two sizes (`--small` and `--rows`: the same peak memory shows that
-memory does not grow with the file), and the previous import code at `--old-rows` (taken from
-git: `--old-ref`, default HEAD, which holds it until the streamed import is committed; name the
-commit before it afterwards), whole file in memory, every row cleaned twice,
-`record_interactions` per 1,000 rows, and prints rows/s and peak memory side by side.
+the current import at two sizes (`--small` and `--rows`: the same peak memory shows that
+memory does not grow with the file; on PostgreSQL the rows are staged and checked in the
+database, see `catalog/csv_io/staged.py`), and the import code of `--old-ref` (default HEAD,
+which holds the previous code until this one is committed; name that commit afterwards) at
+`--old-rows`, and prints rows/s, CPU per row (the worker's, and with the PostgreSQL backend's
+when the server runs on this machine) and peak memory side by side.
 
 Products (`--kind products`): imports a products CSV once through the import job's code and
 once naively (same parsing and validation, then `save_product` per row), prints rows/s.
@@ -129,6 +130,19 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def database_cpu_seconds(connection) -> float | None:
+    """CPU time of this connection's PostgreSQL backend, when the server runs on this machine
+    (most of the import's work happens there); None otherwise."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat")
+    if not stat.exists():
+        return None
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -198,6 +212,7 @@ def child(path_name: str, rows: int, old_ref: str) -> None:
 
             imports._write = timed_write
         cpu_before = cpu_seconds()
+        db_cpu_before = database_cpu_seconds(connection)
         started = time.perf_counter()
         if path_name == "old":
             jobs.run_job(job.pk, old.run_import)
@@ -205,6 +220,8 @@ def child(path_name: str, rows: int, old_ref: str) -> None:
             run_import_job(job.pk)
         import_s = time.perf_counter() - started
         cpu_s = cpu_seconds() - cpu_before
+        db_cpu_after = database_cpu_seconds(connection)
+        db_cpu_s = db_cpu_after - db_cpu_before if db_cpu_before is not None else None
     job = Job.objects.get(pk=job.pk)
     assert job.status == "succeeded", (job.error, job.result.get("row_errors", [])[:3])
     assert Interaction.objects.for_shop(shop).count() == rows
@@ -218,6 +235,8 @@ def child(path_name: str, rows: int, old_ref: str) -> None:
                 "stored_s": stored_s,
                 "import_s": import_s,
                 "cpu_s": cpu_s,
+                "db_cpu_s": db_cpu_s,
+                "load": os.getloadavg()[0],
                 "check_s": phases.get("check_s"),
                 "before_mb": before_mb,
                 "stored_peak_mb": stored_peak_mb,
@@ -257,7 +276,13 @@ def run_interactions(args, database_url: str) -> None:
             f"{result['path']:9} {rows:>10,} rows ({result['size_mb']:6.1f} MB): "
             f"{rows / result['import_s']:9,.0f} rows/s import ({result['import_s']:6.1f} s"
             + (f", checking {result['check_s']:.1f} s" if result["check_s"] else "")
-            + f"), {rows / result['cpu_s']:9,.0f} rows per CPU-second of the worker, "
+            + f"), {rows / result['cpu_s']:9,.0f} rows per CPU-second of the worker"
+            + (
+                f" ({rows / (result['cpu_s'] + result['db_cpu_s']):,.0f} with the database's)"
+                if result["db_cpu_s"]
+                else ""
+            )
+            + f", load {result['load']:.1f}, "
             f"upload stored in {result['stored_s']:5.1f} s, "
             f"RSS {result['before_mb']:4.0f} MB before, peak {result['stored_peak_mb']:4.0f} MB "
             f"once stored, {result['peak_mb']:4.0f} MB after the import",

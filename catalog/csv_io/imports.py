@@ -12,11 +12,15 @@ first MAX_REPORTED_ERRORS are listed, every one is counted in `error_count`). Wi
 imported and the bad ones reported the same way.
 
 The checked rows wait in a temporary file on the worker (pickled batches), so that writing
-does not check them again; they are written in batches (interactions with PostgreSQL COPY, see
+does not check them again; they are written in batches (interactions with `bulk_create`, see
 `bulk`), each batch committed together with the job's progress, so a re-delivered or retried
 task resumes after the last committed batch. While checking, the job's summary says how far the
 check got and `progress_total` holds an estimate of the rows; while writing, progress_done /
 progress_total count the rows written.
+
+On PostgreSQL an interactions file is checked and written set-based in the database instead
+(`staged`: the cells COPYed to a temporary table, SQL casts for clean cells, the rule for the
+others, INSERT ... SELECT per batch); the policy, the report and the progress are the same.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog import jobs, services
+from catalog.csv_io import staged
 from catalog.csv_io.bulk import CustomerIds, write_interactions
 from catalog.csv_io.columns import KINDS, PARSERS, CsvKind, RowError
 from catalog.csv_io.uploads import (
@@ -51,7 +56,7 @@ from catalog.models import Job, JobStatus, Product, Shop
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000  # products and customers: rows per upsert batch
-INTERACTION_BATCH_SIZE = 5000  # interactions: rows per COPY
+INTERACTION_BATCH_SIZE = 5000  # interactions: rows per INSERT ... SELECT (bulk_create on SQLite)
 MAX_REPORTED_ERRORS = 1000  # every bad row is counted; this many are listed
 CHECK_REPORT_EVERY = 5000  # rows between "still checking" notes on the job page
 KNOWN_SKUS_LIMIT = 500_000  # SKUs remembered between batches (memory stays bounded)
@@ -182,6 +187,17 @@ def read_rows(
     a stray quote or a quote still open at the end of the file is a bad row, never rows
     silently merged into one cell.
     """
+    columns, rows = read_cells(text, kind)
+    for line, cells in rows:
+        yield line, (cells if isinstance(cells, str) else dict(zip(columns, cells, strict=True)))
+
+
+def read_cells(
+    text: str | Iterable[str], kind: CsvKind
+) -> tuple[list[str], Iterator[tuple[int, list[str] | str]]]:
+    """The header's column names, and (line, cells in the header's order) per data row or
+    (line, message) for a misshapen row, as `read_rows` (which builds a dict per row; the
+    PostgreSQL interactions import takes the cells as they are). The header is read now."""
     lines = iter(io.StringIO(text, newline="") if isinstance(text, str) else text)
     first_line = next(lines, "")
     reader = csv.reader(
@@ -194,7 +210,12 @@ def read_rows(
     if not header_cells or not any(cell.strip() for cell in header_cells):
         raise ImportRejected("The file is empty: it needs a header line and rows.", line=1)
     columns = _header(header_cells, kind)
+    return columns, _rows_of(reader, columns)
+
+
+def _rows_of(reader, columns: list[str]) -> Iterator[tuple[int, list[str] | str]]:
     width = len(columns)
+    single_line = [n for n, name in enumerate(columns) if name not in MULTILINE_COLUMNS]
     previous_end = reader.line_num
     while True:
         line = previous_end + 1
@@ -220,12 +241,9 @@ def read_rows(
                 ),
             )
             continue
-        row = dict(zip(columns, cells, strict=True))
         # Only a row read over several physical lines can hold a line break.
         spanning = previous_end > line and [
-            name
-            for name, cell in row.items()
-            if name not in MULTILINE_COLUMNS and ("\n" in cell or "\r" in cell)
+            columns[n] for n in single_line if "\n" in cells[n] or "\r" in cells[n]
         ]
         if spanning:
             yield (
@@ -236,7 +254,7 @@ def read_rows(
                 ),
             )
             continue
-        yield line, row
+        yield line, cells
 
 
 # --- Checking ---------------------------------------------------------------------------------
@@ -351,6 +369,43 @@ def check(
     return report
 
 
+def check_staged(
+    shop: Shop,
+    text: str | Iterable[str],
+    staging: staged.Staging,
+    on_progress: Callable[[int], None],
+) -> Validation:
+    """`check` for an interactions file on PostgreSQL: the cells are staged in the database
+    and checked there (see `staged`); the good rows wait in `staging` for the writer."""
+    max_rows, limit_setting = max_rows_for("interactions")
+    report = Validation()
+    columns, rows = read_cells(staged.without_nul(text), KINDS["interactions"])
+    misshapen: list[dict] = []
+
+    def row_error(line: int, message: str) -> None:
+        report.error_count += 1
+        if len(misshapen) < MAX_REPORTED_ERRORS:
+            misshapen.append({"line": line, "error": message})
+
+    def too_many(line: int) -> ImportRejected:
+        return ImportRejected(
+            f"The file has more than {max_rows:,} rows (the limit, {limit_setting}). "
+            "Split it into smaller files.",
+            line=line,
+        )
+
+    report.rows = staging.stage(columns, rows, row_error, on_progress, max_rows, too_many)
+    if not report.rows:
+        raise ImportRejected("The file has a header but no rows.", line=2)
+    on_progress(report.rows)
+    rule_errors, rule_error_count, sku_errors, sku_error_count = staging.check(
+        columns, MAX_REPORTED_ERRORS
+    )
+    report.error_count += rule_error_count + sku_error_count
+    report.row_errors = staged.merged(MAX_REPORTED_ERRORS, misshapen, rule_errors, sku_errors)
+    return report
+
+
 def validate(
     shop: Shop, kind_name: str, text: str, on_progress: Callable[[int], None] | None = None
 ) -> Validation:
@@ -395,6 +450,8 @@ def write_batch(
         return services.upsert_products(shop, rows)
     if kind_name == "customers":
         return services.upsert_customers(shop, rows)
+    if isinstance(rows, staged.Chunk):  # rows staged in the database (PostgreSQL)
+        return rows.write(), 0
     return write_interactions(shop, rows, customers), 0
 
 
@@ -529,18 +586,23 @@ def run_import(job: Job, run: jobs.JobRun) -> dict:
         ):
             raise jobs.JobCancelled()
 
-    with Spool() as spool:
+    with staged.Staging(job.shop) if staged.applies(kind_name) else Spool() as spool:
         try:
             first = next(pieces, b"")
             _refuse_utf16(first)
             text, raw = text_stream(itertools.chain([first], pieces))
-            report = check(
-                job.shop,
-                kind_name,
-                text,
-                on_progress=lambda rows: checking(rows, raw.bytes_read),
-                on_good_batch=spool.add,
-            )
+            if isinstance(spool, staged.Staging):
+                report = check_staged(
+                    job.shop, text, spool, lambda rows: checking(rows, raw.bytes_read)
+                )
+            else:
+                report = check(
+                    job.shop,
+                    kind_name,
+                    text,
+                    on_progress=lambda rows: checking(rows, raw.bytes_read),
+                    on_good_batch=spool.add,
+                )
         except UnicodeDecodeError:
             exc = _not_utf8(upload_pieces(job.shop, upload_ids) or [])
             raise _rejection(f"Nothing was imported: {exc}", exc=exc) from None
@@ -570,9 +632,13 @@ def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> 
         result={"summary": note, "written": resume_after, **_report_fields(report)}
     )
     run.set_total(spool.rows)
-    done = created = updated = 0
+    created = updated = 0
     customers = CustomerIds(job.shop)
-    for rows in spool.batches(size):
+    if isinstance(spool, staged.Staging):  # starts after the rows written before
+        done, batches = resume_after, spool.batches(size, after=resume_after)
+    else:
+        done, batches = 0, spool.batches(size)
+    for rows in batches:
         if done + len(rows) <= resume_after:
             done += len(rows)
             continue

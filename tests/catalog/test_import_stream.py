@@ -3,6 +3,7 @@ endpoint and the command; and the API product list's capped count."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.csv_io import imports, uploads
 from catalog.models import Customer, Interaction, Job, JobStatus, Product, Upload
@@ -136,6 +138,87 @@ def test_interaction_row_limit_has_its_own_setting(shop, mugs, settings):
     assert job.status == JobStatus.FAILED
     assert "more than 3 rows" in job.error and "SHOPLLM_MAX_INTERACTION_IMPORT_ROWS" in job.error
     assert not Interaction.objects.exists()
+
+
+def test_bad_rows_of_every_kind_are_listed_by_line_in_order(shop, mugs):
+    # Misshapen (reader), refused by the rule, unknown SKU: on PostgreSQL three different
+    # checks find them, and the report still lists them in line order.
+    rows = [
+        "C1,MUG-1,view,,,",
+        "C2,MUG-9,view,,,",  # line 3: unknown SKU
+        "C3,MUG-1,view,,",  # line 4: a cell short
+        "C4,MUG-1,teleport,,,",  # line 5: unknown kind
+        "C5,MUG-0,purchase,0,,",  # line 6: quantity below 1
+        "C6,NOPE,view,,,",  # line 7: unknown SKU
+        "C7,MUG-2,view,,,",
+    ]
+    job = import_now(shop, "interactions", interactions_csv(rows))
+    assert job.status == JobStatus.FAILED
+    assert lines_of(job) == [3, 4, 5, 6, 7] and job.result["error_count"] == 5
+    errors = [row_error["error"] for row_error in job.result["row_errors"]]
+    assert "MUG-9" in errors[0] and "5 cells" in errors[1] and "kind" in errors[2]
+    assert "quantity" in errors[3] and "'NOPE'" in errors[4]
+    assert not Interaction.objects.exists() and not Customer.objects.exists()
+
+    job = imports.create_import_job(
+        shop, "interactions", csv_file(interactions_csv(rows)), keep_good_rows=True
+    )
+    run_import_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert lines_of(job) == [3, 4, 5, 6, 7] and job.result["imported"] == 2
+    stored = Interaction.objects.for_shop(shop).values_list("customer__external_id", flat=True)
+    assert sorted(stored) == ["C1", "C7"]
+    assert sorted(Customer.objects.for_shop(shop).values_list("external_id", flat=True)) == [
+        "C1",
+        "C7",
+    ]
+
+
+def test_cells_to_clean_are_stored_as_the_rule_reads_them(shop, mugs, settings):
+    # Plain cells are read by SQL casts on PostgreSQL, the others by the rule: both must agree.
+    settings.TIME_ZONE = "UTC"
+    header = "customer_id,sku,kind,quantity,value,occurred_at,recommendation_ref\n"
+    text = header + (
+        "C1,MUG-1,purchase,2,19.9,2024-05-31T14:05:00Z,rec-1\n"  # plain
+        '" C2 ",MUG-1,VIEW,01,,2024-05-31 14:05,\n'  # spaces, upper case, leading zero
+        "'=C3,MUG-2,rating,,4.50,2024-02-29T23:59:59+02:00,\n"  # formula guard, 29 February
+        "C4,MUG-0,cart,,,2024-05-31,\n"  # a date alone: midnight
+        "C5,MUG-0,view,,,,\n"  # no time: now
+        "C\x006,MUG-0,view,,,,\n"  # a NUL character (PostgreSQL text cannot hold one)
+    )
+    before = timezone.now()
+    job = import_now(shop, "interactions", text)
+    assert job.status == JobStatus.SUCCEEDED, job.result
+    stored = {
+        i.customer.external_id: i
+        for i in Interaction.objects.for_shop(shop).select_related("customer", "product")
+    }
+    assert sorted(stored) == ["=C3", "C1", "C2", "C4", "C5", "C6"]
+    first, second, third, fourth = stored["C1"], stored["C2"], stored["=C3"], stored["C4"]
+    assert (first.product.sku, first.kind, first.quantity, first.value) == (
+        "MUG-1",
+        "purchase",
+        2,
+        Decimal("19.90"),
+    )
+    assert first.recommendation_ref == "rec-1" and second.recommendation_ref == ""
+    assert first.occurred_at == datetime(2024, 5, 31, 14, 5, tzinfo=UTC)
+    assert (second.kind, second.quantity, second.value) == ("view", 1, None)
+    assert second.occurred_at == datetime(2024, 5, 31, 14, 5, tzinfo=UTC)
+    assert (third.kind, third.value) == ("rating", Decimal("4.50"))
+    assert third.occurred_at == datetime(2024, 2, 29, 21, 59, 59, tzinfo=UTC)
+    assert fourth.occurred_at == datetime(2024, 5, 31, tzinfo=UTC)
+    assert stored["C5"].occurred_at >= before
+
+
+def test_import_never_reuses_another_shops_customer(shop, other_shop, mugs):
+    rival = Customer.objects.create(shop=other_shop, external_id="C1")
+    job = import_now(shop, "interactions", interactions_csv(["C1,MUG-1,view,,,"]))
+    assert job.status == JobStatus.SUCCEEDED, job.result
+    interaction = Interaction.objects.get()
+    assert interaction.shop == shop and interaction.customer.shop == shop
+    assert interaction.customer != rival and not rival.interactions.exists()
 
 
 # --- Real-shop values and bulk lookups ---------------------------------------------------------
