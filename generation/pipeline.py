@@ -128,7 +128,7 @@ def draft_copy(
     )
     outputs = generator.generate(batch.prompts, batch.params, system=SYSTEM_MESSAGE)
     count = len(temperatures)
-    return [
+    choices = [
         choose(
             outputs[index * count : (index + 1) * count],
             temperatures,
@@ -142,6 +142,50 @@ def draft_copy(
         )
         for index, (product, example) in enumerate(zip(products, examples, strict=True))
     ]
+    retry = [index for index, choice in enumerate(choices) if choice.fallback]
+    if retry and options.length != SECOND_ROUND_LENGTH:
+        # Nothing clean in any candidate: one more round, asking for shorter copy (fewer words,
+        # fewer chances to invent), before settling for the plain draft from the facts.
+        second = draft_copy(
+            generator,
+            [products[index] for index in retry],
+            field,
+            replace(options, length=SECOND_ROUND_LENGTH),
+            [examples[index] for index in retry],
+            template=template,
+            voice=voice,
+            temperatures=temperatures,
+        )
+        for index, choice in zip(retry, second, strict=True):
+            choices[index] = second_round(choices[index], choice)
+    return choices
+
+
+SECOND_ROUND_LENGTH = "short"
+
+
+def second_round(first: Choice, second: Choice) -> Choice:
+    """The second round's choice when it found clean copy, else the first round's fallback;
+    either way the selection counts the candidates of both rounds and says what happened."""
+    tried = first.selection["candidates"] + second.selection["candidates"]
+    if second.fallback:
+        first.selection["candidates"] = tried
+        first.selection["second_round"] = True
+        first.selection["why"] += (
+            f" A second round of {second.selection['candidates']} shorter candidates found "
+            "nothing clean either."
+        )
+        return first
+    second.selection.update(
+        candidates=tried,
+        second_round=True,
+        first_round_scores=first.selection["scores"],
+        why=(
+            f"None of the first {first.selection['candidates']} candidates had a clean "
+            f"sentence; from a second round asking for shorter copy: {second.selection['why']}"
+        ),
+    )
+    return second
 
 
 def example_texts(example: CopyExample | None) -> list[str]:

@@ -7,6 +7,8 @@ import pytest
 
 from generation.checks import product_facts, run_checks
 from generation.checks.details import check_details, unsupported_words
+from generation.pipeline import draft_copy
+from generation.prompts import PromptOptions
 from generation.selection import CANDIDATE_TEMPERATURES, choose
 from tests.generation.conftest import make_product
 
@@ -118,3 +120,38 @@ def test_bullets_are_assembled_without_repeats(product):
 def test_nothing_clean_in_any_candidate_is_still_the_plain_fallback(product):
     choice = choose([BAD] * 3, CANDIDATE_TEMPERATURES, "description", product)
     assert choice.fallback and not choice.selection.get("assembled")
+
+
+class RoundsGenerator:
+    """Answers every row of the n-th generate() call with rounds[n]; records the calls."""
+
+    name = "scripted-rounds"
+
+    def __init__(self, rounds: list[str]):
+        self.rounds = rounds
+        self.calls = []
+
+    def generate(self, prompts, params, *, system=None):
+        self.calls.append((list(prompts), params))
+        return [self.rounds[len(self.calls) - 1]] * len(prompts)
+
+
+def test_a_second_shorter_round_runs_only_when_nothing_was_clean(product):
+    clean = "The Acme Trail Bottle holds 750 ml of blue stainless steel."
+    generator = RoundsGenerator([BAD, clean])
+    (choice,) = draft_copy(generator, [product], "description", PromptOptions(), [None])
+    assert len(generator.calls) == 2
+    first, second = (params for _, params in generator.calls)
+    assert second.max_new_tokens < first.max_new_tokens  # asked for shorter copy
+    assert not choice.fallback and "750 ml" in choice.text
+    assert choice.selection["second_round"] and choice.selection["candidates"] == 6
+    assert "second round" in choice.selection["why"]
+
+    generator = RoundsGenerator([BAD, BAD])
+    (choice,) = draft_copy(generator, [product], "description", PromptOptions(), [None])
+    assert choice.fallback and choice.selection["candidates"] == 6
+    assert "found nothing clean either" in choice.selection["why"]
+
+    generator = RoundsGenerator([f"{CLEAN_A} {CLEAN_B}"])
+    (choice,) = draft_copy(generator, [product], "description", PromptOptions(), [None])
+    assert len(generator.calls) == 1 and not choice.selection.get("second_round")
