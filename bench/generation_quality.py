@@ -50,15 +50,31 @@ def heldout_products(count: int, step: int = 1) -> list[Product]:
 FACT_LINE_RE = re.compile(r"^\s*[\w &/-]{1,30}:\s*\S", re.MULTILINE)
 
 
+class TokenCounter:
+    """The generator, counting the tokens of every generate() call (a job chunk may make two:
+    the candidates, then a shorter round for products nothing clean was written for)."""
+
+    def __init__(self, generator):
+        self.generator = generator
+        self.tokens = 0
+
+    def __getattr__(self, name):
+        return getattr(self.generator, name)
+
+    def generate(self, prompts, params, **kwargs):
+        outputs = self.generator.generate(prompts, params, **kwargs)
+        self.tokens += getattr(self.generator, "last_token_count", 0)
+        return outputs
+
+
 def run_field(generator, products: list[Product], field: str, options, batch_size: int) -> dict:
     rows = []
-    tokens = 0
+    generator = TokenCounter(generator)
     started = time.perf_counter()
     for start in range(0, len(products), batch_size):
         chunk = products[start : start + batch_size]
         examples = [builtin_example(product, field) for product in chunk]
         choices = draft_copy(generator, chunk, field, options, examples)
-        tokens += getattr(generator, "last_token_count", 0)
         for product, example, choice in zip(chunk, examples, choices, strict=True):
             checks = run_checks(choice.text, field, product, (), example_texts(example))
             rows.append((product, choice, checks))
@@ -79,7 +95,8 @@ def run_field(generator, products: list[Product], field: str, options, batch_siz
         "greedy_flagged": sum(1 for n in greedy_flags if n) / drafts,
         "greedy_flags_per_draft": sum(greedy_flags) / drafts,
         "seconds_per_draft": seconds / drafts,
-        "tokens_per_s": tokens / seconds if seconds else 0.0,
+        "tokens_per_s": generator.tokens / seconds if seconds else 0.0,
+        "second_round": sum(bool(c.selection.get("second_round")) for _, c, _ in rows) / drafts,
         "counts": _counts(rows),
         "rows": rows,
     }
@@ -161,7 +178,8 @@ def main() -> None:
         f"{overall('candidates'):.1f} candidates/draft, fallback {overall('fallback'):.0%} "
         f"(target <= 20%), assembled from clean sentences of several candidates "
         f"{overall('assembled'):.0%} (of which topped up with fact sentences "
-        f"{overall('completed'):.0%}), example leaks {sum(r['leaks'] for r in results.values())} "
+        f"{overall('completed'):.0%}), second round asked for {overall('second_round'):.0%}, "
+        f"example leaks {sum(r['leaks'] for r in results.values())} "
         f"(target 0), {overall('seconds_per_draft'):.2f} s/draft"
     )
     print(
