@@ -1005,3 +1005,13 @@ CASES += [
     Case("tent_brand", "brand", F, "Nordvik Outdoor builds it for long trails outdoors.", ()),
     Case("tent_brand", "brand", F, "Outdoor nights feel easy in the Fjell.", ()),
 ]
+
+# A bare run of letter sizes ("S, M and L") names sizes without the word "size" (hand reading,
+# 2026-11-30: the clothing example's sizes turned up on a shirt and on boots sold in EU sizes).
+CASES += [
+    Case("running_shoe", "size", C, "Pick from S, M and L to suit your stride.", ("size",)),
+    Case("headphones", "size", U, "S, M and L ear tips keep the fit snug.", ("size",)),
+    Case("rain_jacket", "size", C, "Cut from XS to XXL for every shape.", ("size",)),
+    Case("tshirt", "size", F, "S, M, L or XL, all in organic cotton.", ()),
+    Case("rain_jacket", "size", F, "Cut for XS to XL.", ()),
+]

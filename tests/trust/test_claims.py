@@ -305,3 +305,19 @@ def test_a_number_its_own_line_holds_is_supported():
     sofa = {"title": "Sofa", "attributes": {"colours": "sand, sage, charcoal"}}
     assert kinds_of("Comes in 3 colours.", **sofa) == set()
     assert kinds_of("Comes in 5 colours.", **sofa) == {"number"}
+
+
+@pytest.mark.parametrize(
+    "text, flagged",
+    [
+        ("S, M and L colors are light blue.", ["S", "M", "L"]),
+        ("Choose M/L for a relaxed fit.", ["M", "L"]),
+        ("A gift for M&S shoppers.", []),  # a name, not sizes
+        ("Plan A, plan B: it packs small.", []),
+    ],
+)
+def test_a_run_of_letter_sizes_is_a_size_claim(text, flagged):
+    facts = Facts.from_values(
+        title="Oxford Shirt", category="Clothing > Shirts", attributes={"colour": "light blue"}
+    )
+    assert [flag.text for flag in check_claims(text, facts) if flag.kind == "size"] == flagged

@@ -185,6 +185,12 @@ SYSTEM_SIZE_RE = re.compile(
     rf"(?<![\w-])(?P<system>{_SYSTEM})\s?(?:(?:men'?s|women'?s|kids'?)\s)?(?P<num>{_NUM_SIZE})"
     r"(?![\w]|[.,]\d)"
 )
+# "S, M and L", "M/L", "S to XL": a run of letter sizes names sizes without the word "size"
+_ANY_CODE = r"(?:XXS|XS|XXXL|XXL|XL|[2-5]XL|S|M|L)"
+CODE_RUN_RE = re.compile(
+    rf"(?<![\w'’-]){_ANY_CODE}(?:[ \t]*(?:,|/|\band\b|\bor\b|\bto\b|-)[ \t]*{_ANY_CODE})+"
+    r"(?![\w'’-])"
+)
 ONE_SIZE_RE = re.compile(r"\bone[\s-]size(?:[\s-]fits[\s-](?:all|most))?\b", re.IGNORECASE)
 TOKEN_RE = re.compile(rf"{_SIZE_TOKEN}", re.IGNORECASE)
 
@@ -271,6 +277,10 @@ def size_mentions(text: str, facts_side: bool = False) -> list[tuple[int, int, s
             match.end(),
             {(match.group("system").lower(), match.group("num").replace(",", "."))},
         )
+    for run in CODE_RUN_RE.finditer(text):
+        for code in re.finditer(_ANY_CODE, run.group(0)):
+            start = run.start() + code.start()
+            add(start, start + len(code.group(0)), {("alpha", ALPHA_SIZES[code.group(0).lower()])})
     for match in CODE_RE.finditer(text):
         add(match.start(), match.end(), {("alpha", ALPHA_SIZES[match.group(0).lower()])})
     for match in ONE_SIZE_RE.finditer(text):
