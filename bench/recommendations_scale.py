@@ -33,7 +33,6 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +45,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
+from bench._throwaway_db import throwaway_database  # noqa: E402
 from recommendations.engine import core  # noqa: E402
 from recommendations.engine.evaluation import evaluate  # noqa: E402
 from recommendations.engine.item_lists import bought_together, similar_items  # noqa: E402
@@ -154,8 +154,6 @@ def encoder_rate() -> float:
 
 def api_serving(sizes: list[int], repeat: int) -> list[dict]:
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
     from django.utils import timezone
     from rest_framework.test import APIClient
 
@@ -172,16 +170,8 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
     )
     from recommendations.models import CustomerRecommendation, RecommendationRun, RunModelData
 
-    temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(
-            Path(temp_dir.name) / "bench.sqlite3"
-        )
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    setup_test_environment()
     rows = []
-    try:
+    with throwaway_database("bench_recommendations_scale_api"):
         user = get_user_model().objects.create_user("bench", password="x")
         clients = []
         for size in sizes:
@@ -291,10 +281,6 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
                     "fold_in_ms": 1000 * statistics.median(timings[size]["fold"]),
                 }
             )
-    finally:
-        teardown_test_environment()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        temp_dir.cleanup()
     return rows
 
 
@@ -303,22 +289,11 @@ def api_serving(sizes: list[int], repeat: int) -> list[dict]:
 
 def whole_run(size: tuple[int, int, int], candidates: str, tuning_budget: float | None) -> None:
     from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
     from catalog import jobs
 
     jobs.enqueue_job = lambda job_id: False  # the job runs here, in this process
-    temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(
-            Path(temp_dir.name) / "bench.sqlite3"
-        )
-    else:  # never the test suite's database: another run of pytest may be using it
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = "bench_recommendations_scale"
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    setup_test_environment()
-    try:
+    with throwaway_database("bench_recommendations_scale"):
         shop, seed_s = _timed(_seed_shop, *size)
         print(
             f"seeded {size[0]:,} customers x {size[1]:,} products x {size[2]:,} interactions "
@@ -326,10 +301,6 @@ def whole_run(size: tuple[int, int, int], candidates: str, tuning_budget: float 
             flush=True,
         )
         _run_once(shop, candidates, tuning_budget, connection.vendor)
-    finally:
-        teardown_test_environment()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        temp_dir.cleanup()
 
 
 def _seed_shop(n_users: int, n_items: int, n_interactions: int):

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +43,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from _reclog import add_log_arguments, load_log, synthetic_log  # noqa: E402
 
+from bench._throwaway_db import throwaway_database  # noqa: E402
 from recommendations.engine import core  # noqa: E402
 
 DIM = 384
@@ -113,7 +113,6 @@ def engine(log, k: int, repeat: int) -> None:
 
 def whole_run(log, candidates: list[str], tuning_budget: float, growth: float) -> None:
     from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
     from django.utils import timezone
 
     from catalog import jobs
@@ -133,17 +132,7 @@ def whole_run(log, candidates: list[str], tuning_budget: float, growth: float) -
 
     encoder_module.build_encoder = counting_build
 
-    temp_dir = tempfile.TemporaryDirectory(prefix="shopllm-bench-")
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(
-            Path(temp_dir.name) / "bench.sqlite3"
-        )
-    else:  # never the test suite's database: another run of pytest may be using it
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = "bench_recommendations_speed"
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    setup_test_environment()
-    try:
+    with throwaway_database("bench_recommendations_speed"):
         started = time.perf_counter()
         shop = Shop.objects.create(name="Bench", slug="bench")
         Product.objects.bulk_create(
@@ -206,10 +195,6 @@ def whole_run(log, candidates: list[str], tuning_budget: float, growth: float) -
         )
         fit_s = min(_timed(core.train_als, matrix, config)[1] for _ in range(2))
         vendor = connection.vendor
-    finally:
-        teardown_test_environment()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        temp_dir.cleanup()
         encoder_module.build_encoder = real_build
 
     print(
