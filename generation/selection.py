@@ -191,6 +191,11 @@ def choose(
     return Choice(best.text, selection)
 
 
+# Shorter pieces are fragments ("The Inkwell & Co." cut at its full stop), not sentences; a
+# bullet may be two words ("60 pieces").
+MIN_UNIT_WORDS = {False: 4, True: 2}
+
+
 def _words(text: str) -> set[str]:
     return {word.lower() for word in WORD_RE.findall(text)}
 
@@ -208,13 +213,14 @@ def assemble(ranked: list[Candidate], field_name: str, product, assess) -> dict 
     from the facts the model's sentences leave out when they are too few. None when no
     sentence of any candidate is clean (the caller falls back to the facts alone)."""
     limit = FIELD_MAX_CHARS[CopyField(field_name)]
-    joiner = "\n" if field_name == CopyField.BULLET_POINTS else " "
+    bullets = field_name == CopyField.BULLET_POINTS
+    joiner = "\n" if bullets else " "
     kept: list[str] = []
     sources: list[int] = []
     for candidate in ranked:
         for start, end in units(candidate.text, field_name):
             unit = candidate.text[start:end].strip()
-            if len(WORD_RE.findall(unit)) < 2 or _near_duplicate(unit, kept):
+            if len(WORD_RE.findall(unit)) < MIN_UNIT_WORDS[bullets] or _near_duplicate(unit, kept):
                 continue
             if assess(candidate.index, candidate.temperature, unit).checks["flags"]:
                 continue

@@ -91,10 +91,11 @@ def test_clean_sentences_of_several_candidates_make_one_draft(product):
 
 
 def test_too_few_clean_words_are_topped_up_with_fact_sentences(product):
-    raws = [f"Blue and sturdy. {BAD}", BAD, BAD]
+    raws = [f"Blue, sturdy and durable. {BAD}", f"The Acme Co. {BAD}", BAD]
     choice = choose(raws, CANDIDATE_TEMPERATURES, "description", product)
     assert not choice.fallback and choice.selection["completed"] >= 1
-    assert choice.text.startswith("Blue and sturdy.")
+    assert choice.text.startswith("Blue, sturdy and durable.")
+    assert "Acme Co." not in choice.text  # a fragment cut at a full stop is not a sentence
     assert "Its capacity is 750 ml." in choice.text
     # the colour the model already said is not said again by a fact sentence
     assert "Its colour is blue." not in choice.text
