@@ -34,7 +34,7 @@ def test_merchant_edits_a_draft_inline_approves_it_and_the_product_shows_it(
     assert page.locator("mark.flag").first.inner_text() == "1 litre"
 
     page.click("#edit-button")  # htmx swaps in the editor
-    page.fill("#draft-text textarea", "A blue bottle that holds 750 ml. Edited in the browser.")
+    page.fill("#draft-text textarea", "A blue bottle that holds 750 ml, designed for everyday use.")
     page.click("#save-button")
     page.wait_for_selector("text=Saved as version 2")
     assert page.locator("#draft-text mark.flag").count() == 0
@@ -45,6 +45,6 @@ def test_merchant_edits_a_draft_inline_approves_it_and_the_product_shows_it(
     page.wait_for_selector("#draft-status:has-text('Approved')")
 
     page.goto(live_server.url + reverse("catalog:product_detail", args=[product.pk]))
-    assert "Edited in the browser." in page.content()
+    assert "designed for everyday use." in page.content()
     draft.refresh_from_db()
     assert draft.status == DraftStatus.APPROVED

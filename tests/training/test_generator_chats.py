@@ -137,7 +137,8 @@ def test_a_tuned_model_gets_no_example_exchange_and_the_base_model_does(shop, ow
             shop, Selection(product_ids=[target.pk]), fields=["description"]
         )
         assert run_generation_job(job.pk) == JobStatus.SUCCEEDED
-        assert generator.adapters == [None]
+        # (a second, shorter round may follow when nothing clean came back: same model)
+        assert generator.adapters and set(generator.adapters) == {None}
         assert generator.exchanges and all(len(e) == 1 for e in generator.exchanges)
         assert "The Lumen lamp in" in generator.exchanges[0][0][1]
 
