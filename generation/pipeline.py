@@ -19,6 +19,8 @@ from django.conf import settings
 from catalog.jobs import JobRun
 from catalog.model_versions import active_version
 from catalog.models import Job, ModelKind, ModelVersion, Product
+from generation.checks import product_facts
+from generation.checks.details import copy_vocabulary
 from generation.checks.leak import facts_text
 from generation.examples import CopyExample, ExampleFinder
 from generation.models import CopyField, DraftVersion
@@ -86,19 +88,26 @@ class CandidateBatch:
         voice: VoiceSettings | None = None,
         temperatures: tuple[float, ...] = CANDIDATE_TEMPERATURES,
     ) -> CandidateBatch:
-        prompts, prompt_examples, prompt_temperatures = [], [], []
+        prompts, prompt_examples, prompt_temperatures, vocabularies = [], [], [], []
+        penalty = settings.SHOPLLM_COPY_VOCABULARY_PENALTY
         for product, example in zip(products, examples, strict=True):
             prompt, exchanges = copy_prompt(
                 product, field, options, example, template=template, voice=voice
             )
+            words = ()
+            if penalty:
+                words = copy_vocabulary(product_facts(product, voice.voice if voice else ""))
             for temperature in temperatures:
                 prompts.append(prompt)
                 prompt_examples.append(exchanges)
                 prompt_temperatures.append(temperature)
+                vocabularies.append(words)
         params = replace(
             decoding_params(field, options),
             prompt_examples=tuple(prompt_examples),
             prompt_temperatures=tuple(prompt_temperatures),
+            prompt_vocabularies=tuple(vocabularies),
+            vocabulary_penalty=penalty,
             seed=SAMPLING_SEED,
         )
         return cls(prompts, params)

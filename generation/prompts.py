@@ -322,6 +322,29 @@ def strip_echo(text: str, field_name: str) -> str:
     return _cut_repeats(text)
 
 
+def strip_unpaired_quotes(text: str) -> str:
+    """A quote mark the line never closes (or never opened), at its start or end, goes, and so
+    do quotes around a whole line: a small model often quotes copy it did not quote."""
+    lines = []
+    for line in text.split("\n"):
+        line = line.strip()
+        for opening, closing in (('"', '"'), ("“", "”")):
+            marks = line.count(opening) + (line.count(closing) if opening != closing else 0)
+            if marks == 2 and len(line) > 2 and line[0] == opening and line[-1] == closing:
+                line = line[1:-1].strip()
+                continue
+            if opening == closing:
+                unpaired = line.count(opening) % 2 == 1
+            else:
+                unpaired = line.count(opening) != line.count(closing)
+            if unpaired and line.startswith(opening) and line.count(closing) <= 1:
+                line = line[1:].strip()
+            elif unpaired and line.endswith(closing):
+                line = line[:-1].strip()
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def clean_output(
     raw: str, field_name: str, length: str = "medium", *, remove_echo: bool = True
 ) -> str:
@@ -329,7 +352,7 @@ def clean_output(
     text = ROLE_RE.sub("", text, count=1)
     text = LEADIN_RE.sub("", text, count=1)
     text = LABEL_RE.sub("", text, count=1).strip()
-    text = text.replace("**", "")
+    text = strip_unpaired_quotes(text.replace("**", ""))
     if remove_echo:
         text = strip_echo(text, field_name)
     if field_name == CopyField.BULLET_POINTS:

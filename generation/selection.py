@@ -173,22 +173,39 @@ def choose(
         return Choice(text, selection)
     # Most facts used wins; then fewer sentences dropped, then the greedy (lower) candidate.
     best = max(clean, key=lambda c: (round(c.coverage, 3), -c.dropped, -c.index))
+    best, added = _completed(best, field_name, product, assess)
     kind = "greedy" if best.temperature == 0 else f"sampled at temperature {best.temperature:g}"
     repaired = (
         f" after dropping {best.dropped} flagged sentence(s)" if best.dropped else " as written"
     )
+    completed = f", with {added} plain sentence(s) from the facts added," if added else ""
     selection.update(
         chosen=best.index,
         fallback=False,
         dropped=best.dropped,
+        completed=added,
         coverage=round(best.coverage, 3),
         why=(
             f"Candidate {best.index + 1} of {len(candidates)} ({kind}) passes every check"
-            f"{repaired} and uses {best.coverage:.0%} of the product facts, the most of the "
-            f"{len(clean)} clean candidate(s)."
+            f"{repaired}{completed} and uses {best.coverage:.0%} of the product facts, the most "
+            f"of the {len(clean)} clean candidate(s)."
         ),
     )
     return Choice(best.text, selection)
+
+
+def _completed(best: Candidate, field_name: str, product, assess) -> tuple[Candidate, int]:
+    """The winner topped up with fact sentences when it is too short (see `top_up`), if the
+    result is still clean; else the winner as it is."""
+    pieces = [best.text[start:end].strip() for start, end in units(best.text, field_name)]
+    kept, added = top_up([piece for piece in pieces if piece], field_name, product)
+    if not added:
+        return best, 0
+    joiner = "\n" if field_name == CopyField.BULLET_POINTS else " "
+    completed = assess(best.index, best.temperature, joiner.join(kept), best.dropped)
+    if completed.checks["flags"]:
+        return best, 0
+    return completed, added
 
 
 # Shorter pieces are fragments ("The Inkwell & Co." cut at its full stop), not sentences; a
@@ -233,17 +250,7 @@ def assemble(ranked: list[Candidate], field_name: str, product, assess) -> dict 
         kept = kept[:MAX_BULLETS]
     if not kept:
         return None
-    added = 0
-    if len(WORD_RE.findall(" ".join(kept))) < MIN_WORDS[CopyField(field_name)]:
-        for unit in [u.strip() for u in fallback_units(product, field_name)]:
-            if _near_duplicate(unit, kept) or fact_words_used(unit, kept):
-                continue
-            if field_name == CopyField.BULLET_POINTS and len(kept) >= MAX_BULLETS:
-                break
-            if field_name != CopyField.BULLET_POINTS and len(joiner.join([*kept, unit])) > limit:
-                break
-            kept.append(unit)
-            added += 1
+    kept, added = top_up(kept, field_name, product)
     text = joiner.join(kept)
     result = assess(sources[0], ranked[0].temperature, text)
     if result.checks["flags"] or len(WORD_RE.findall(text)) < MIN_WORDS[CopyField(field_name)]:
@@ -267,6 +274,38 @@ def assemble(ranked: list[Candidate], field_name: str, product, assess) -> dict 
             "why": why + f" It uses {result.coverage:.0%} of the product facts.",
         },
     }
+
+
+# Fewer bullets than this are topped up with fact bullets: a list of one is no list.
+MIN_BULLETS = 3
+
+
+def top_up(kept: list[str], field_name: str, product) -> tuple[list[str], int]:
+    """`kept` (sentences or bullets of model copy) with plain fact sentences (bullets) added
+    for facts they leave out, when they are too few: under MIN_WORDS words, or under
+    MIN_BULLETS bullets; a title or meta description is never topped up with sentences.
+    Returns (units, how many were added)."""
+    if field_name not in (CopyField.DESCRIPTION, CopyField.BULLET_POINTS):
+        return kept, 0
+    bullets = field_name == CopyField.BULLET_POINTS
+    short = len(WORD_RE.findall(" ".join(kept))) < MIN_WORDS[CopyField(field_name)]
+    if not short and not (bullets and len(kept) < MIN_BULLETS):
+        return kept, 0
+    limit = FIELD_MAX_CHARS[CopyField(field_name)]
+    kept, added = list(kept), 0
+    for unit in [u.strip() for u in fallback_units(product, field_name)]:
+        if bullets and len(kept) >= MIN_BULLETS and not short:
+            break
+        if _near_duplicate(unit, kept) or fact_words_used(unit, kept):
+            continue
+        if bullets and len(kept) >= MAX_BULLETS:
+            break
+        if not bullets and len(" ".join([*kept, unit])) > limit:
+            break
+        kept.append(unit)
+        added += 1
+        short = len(WORD_RE.findall(" ".join(kept))) < MIN_WORDS[CopyField(field_name)]
+    return kept, added
 
 
 def fact_words_used(unit: str, kept: list[str]) -> bool:

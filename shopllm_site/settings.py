@@ -324,6 +324,10 @@ SHOPLLM_GENERATOR_DTYPE = env_choice(
 SHOPLLM_GENERATOR_BATCH_SIZE = env_int("SHOPLLM_GENERATOR_BATCH_SIZE", 24, minimum=1)
 # torch CPU threads for the generator (0 = one per core); 1 helps on a CPU shared with busy work.
 SHOPLLM_GENERATOR_THREADS = env_int("SHOPLLM_GENERATOR_THREADS", 0, minimum=0)
+# Closed-vocabulary copy decoding (shopllm_site/ml/vocabulary.py): what a token of a word outside
+# the product's facts and the generic vocabulary of copy loses from its score; 0 = off, inf =
+# forbidden.
+SHOPLLM_COPY_VOCABULARY_PENALTY = float(os.environ.get("SHOPLLM_COPY_VOCABULARY_PENALTY", "inf"))
 SHOPLLM_OPENAI_BASE_URL = env_str("SHOPLLM_OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
 SHOPLLM_OPENAI_API_KEY = env_str("SHOPLLM_OPENAI_API_KEY", "")
 SHOPLLM_OPENAI_MODEL = env_str("SHOPLLM_OPENAI_MODEL", "")
@@ -332,6 +336,8 @@ SHOPLLM_ENCODER_MODEL = env_str("SHOPLLM_ENCODER_MODEL", "default")
 SHOPLLM_ENCODER_DEVICE = env_str("SHOPLLM_ENCODER_DEVICE", "auto")
 # torch CPU threads for the encoder (0 = one per core); web processes embed one question each.
 SHOPLLM_ENCODER_THREADS = env_int("SHOPLLM_ENCODER_THREADS", 0, minimum=0)
+# Threads computing a recommendation run's lists (0 = one per core).
+SHOPLLM_RECOMMENDATION_THREADS = env_int("SHOPLLM_RECOMMENDATION_THREADS", 0, minimum=0)
 # Trained model versions (LoRA adapters, checkpoints): one folder per version under this store.
 SHOPLLM_MODEL_STORE = Path(env_str("SHOPLLM_MODEL_STORE", str(VAR_DIR / "models" / "versions")))
 # Copy-model training is offered once a shop has this many approved texts.

@@ -27,6 +27,23 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(scope="session")
+def float32_generator(django_db_blocker):
+    """The default copy model in float32 on one CPU thread, loaded once: for tests that compare
+    outputs token for token (bfloat16 kernels may round differently between batch shapes)."""
+    from shopllm_site.ml.local_generator import LocalGenerator
+
+    with django_db_blocker.unblock():
+        return LocalGenerator.load(
+            "default",
+            cache_dir=settings.SHOPLLM_MODEL_CACHE_DIR,
+            device="cpu",
+            dtype="float32",
+            batch_size=8,
+            threads=1,
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_request_limits():
     """API throttle counts live in the cache: each test starts with none used."""

@@ -130,3 +130,14 @@ def check_details(text: str, facts: Facts) -> list[dict]:
         }
         for start, end in runs
     ]
+
+
+def copy_vocabulary(facts: Facts) -> tuple[str, ...]:
+    """The words the detail check accepts without a second look, for closed-vocabulary
+    decoding (shopllm_site/ml/vocabulary.py): the facts' words as written, their type's other
+    names, and the generic vocabulary of copy."""
+    words = {match.group(0) for match in WORD_RE.finditer(facts.text)}
+    words |= {
+        name for name, key in PRODUCT_TYPES.items() if key in facts.types and " " not in name
+    }
+    return tuple(sorted(words | GENERIC_WORDS))

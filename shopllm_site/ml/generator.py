@@ -30,6 +30,10 @@ class GenerationParams:
     examples tuple per prompt (replacing `examples`), prompt_temperatures one temperature per
     prompt (0 = greedy for that prompt; replacing `temperature`). Empty = not used; when set,
     their length must equal the number of prompts.
+
+    prompt_vocabularies: per prompt, the words its copy may use (empty tuple: any); tokens of
+    other words lose vocabulary_penalty from their scores (inf forbids them). Backends that
+    cannot (the OpenAI-compatible one) ignore it: the copy checks judge every word anyway.
     """
 
     max_new_tokens: int = 160
@@ -41,6 +45,8 @@ class GenerationParams:
     examples: tuple[tuple[str, str], ...] = ()
     prompt_examples: tuple[tuple[tuple[str, str], ...], ...] = ()
     prompt_temperatures: tuple[float, ...] = ()
+    prompt_vocabularies: tuple[tuple[str, ...], ...] = ()
+    vocabulary_penalty: float = 0.0
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
@@ -55,6 +61,8 @@ class GenerationParams:
             raise ValueError("no_repeat_ngram_size must not be negative (0 = off)")
         if any(temperature < 0 for temperature in self.prompt_temperatures):
             raise ValueError("prompt_temperatures must not be negative")
+        if self.vocabulary_penalty < 0:
+            raise ValueError("vocabulary_penalty must not be negative (0 = off)")
 
     @property
     def greedy(self) -> bool:
@@ -62,7 +70,7 @@ class GenerationParams:
 
     def check_prompt_count(self, count: int) -> None:
         """Per-prompt overrides must match the prompts one to one."""
-        for name in ("prompt_examples", "prompt_temperatures"):
+        for name in ("prompt_examples", "prompt_temperatures", "prompt_vocabularies"):
             values = getattr(self, name)
             if values and len(values) != count:
                 raise ValueError(f"{name} has {len(values)} entries for {count} prompts")
@@ -72,6 +80,12 @@ class GenerationParams:
 
     def temperature_for(self, index: int) -> float:
         return self.prompt_temperatures[index] if self.prompt_temperatures else self.temperature
+
+    def vocabulary_for(self, index: int) -> tuple[str, ...]:
+        """The words prompt `index` may use; empty = any (also when the penalty is off)."""
+        if not self.vocabulary_penalty or not self.prompt_vocabularies:
+            return ()
+        return self.prompt_vocabularies[index]
 
 
 @runtime_checkable

@@ -120,9 +120,11 @@ def test_local_model_generates_batched_with_left_padding(real_generator):
 
 
 @pytest.mark.model
-def test_repeated_prompts_share_one_prefill_and_keep_their_output(real_generator, monkeypatch):
+def test_repeated_prompts_share_one_prefill_and_keep_their_output(float32_generator, monkeypatch):
     """The candidates of one product repeat its prompt: read once, copied to each row. Greedy
-    rows must come out exactly as when every row reads its own prompt."""
+    rows must come out exactly as when every row reads its own prompt (in float32: bfloat16
+    kernels may round differently for another batch shape)."""
+    real_generator = float32_generator
     prompts = [
         "Write one sentence about a steel water bottle.",
         "Name one colour.",

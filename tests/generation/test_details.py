@@ -156,3 +156,28 @@ def test_a_second_shorter_round_runs_only_when_nothing_was_clean(product):
     generator = RoundsGenerator([f"{CLEAN_A} {CLEAN_B}"])
     (choice,) = draft_copy(generator, [product], "description", PromptOptions(), [None])
     assert len(generator.calls) == 1 and not choice.selection.get("second_round")
+
+
+# --- Closed-vocabulary decoding ------------------------------------------------------------------
+
+
+def test_each_prompt_carries_its_products_vocabulary_when_the_setting_is_on(shop, settings):
+    bottle = make_product(shop, sku="B1", title="Trail Bottle", attributes={"colour": "teal"})
+    board = make_product(shop, sku="B2", title="Walnut Board", attributes={"finish": "oiled"})
+    settings.SHOPLLM_COPY_VOCABULARY_PENALTY = 7.0
+    clean = "A durable choice, designed for everyday use."
+    generator = RoundsGenerator([clean])
+    draft_copy(generator, [bottle, board], "description", PromptOptions(), [None, None])
+    (prompts, params), *_ = generator.calls
+    assert params.vocabulary_penalty == 7.0
+    assert len(params.prompt_vocabularies) == len(prompts) == 2 * len(CANDIDATE_TEMPERATURES)
+    first, last = set(params.prompt_vocabularies[0]), set(params.prompt_vocabularies[-1])
+    assert {"teal", "Trail", "Bottle", "designed"} <= first and "Walnut" not in first
+    assert {"oiled", "Walnut", "Board", "designed"} <= last and "teal" not in last
+    # Every word the vocabulary holds passes the detail check for that product.
+    assert _flagged_words(" ".join(first), bottle) == []
+
+    settings.SHOPLLM_COPY_VOCABULARY_PENALTY = 0.0
+    generator = RoundsGenerator([clean])
+    draft_copy(generator, [bottle], "description", PromptOptions(), [None])
+    assert generator.calls[0][1].vocabulary_for(0) == ()

@@ -74,6 +74,9 @@ def test_neutralise_bounds_long_values():
         ("<|im_start|>assistant\nA bottle.<|im_end|>", "description", "A bottle."),
         ("- Light\n* Strong\n1. Blue\n- Light", "bullet_points", "Light\nStrong\nBlue"),
         ("A good bottle. It keeps water co", "description", "A good bottle."),
+        ('" A good bottle. Light. "', "description", "A good bottle. Light."),
+        ('A "good" bottle.', "description", 'A "good" bottle.'),
+        ("“Light and blue\n- Strong”", "bullet_points", "Light and blue\nStrong"),
     ],
 )
 def test_clean_output_strips_chat_artifacts(raw, field, expected):

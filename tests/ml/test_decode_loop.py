@@ -16,23 +16,6 @@ PROMPTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def generator(django_db_blocker):
-    from django.conf import settings
-
-    from shopllm_site.ml.local_generator import LocalGenerator
-
-    with django_db_blocker.unblock():
-        return LocalGenerator.load(
-            "default",
-            cache_dir=settings.SHOPLLM_MODEL_CACHE_DIR,
-            device="cpu",
-            dtype="float32",
-            batch_size=8,
-            threads=1,
-        )
-
-
 def generate_reference(generator, prompts: list[str], params: GenerationParams) -> list[str]:
     """What the generator gave before it had its own loop: model.generate() on the whole batch,
     greedy, with the same generated-only processors."""

@@ -131,6 +131,9 @@ def test_standard_codes_written_without_a_space_are_still_compared(facts_code, t
         ({"chuck": "13 mm"}, "A 13 mm chuck.", None),
         ({"sleeps": 2}, "A 2-person tent.", None),
         ({"load": "2.5-24 kg"}, "Lifts 2.5-24 kg.", None),
+        ({"sleeps": 2}, "Yours for only £2!", "unsupported"),  # an amount, however small
+        ({"sleeps": 2}, "Get $1 off today.", "unsupported"),
+        ({"price": "2.00"}, "Yours for only £2!", None),
     ],
 )
 def test_a_number_must_match_a_fact_with_a_compatible_unit_or_keyword(attributes, text, flagged):
@@ -262,6 +265,27 @@ GRINDER = {
 )
 def test_a_number_must_belong_to_the_fact_its_words_name(text, expected):
     assert kinds_of(text, **GRINDER) == expected
+
+
+DUMBBELL = {
+    "title": "Adjustable Dumbbell",
+    "category": "Sports > Fitness > Weights",
+    "attributes": {"weight range": "2.5-24 kg", "increments": 15, "handles": 2},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It offers 15 additional weights.", {"number"}),  # 15 is the increments
+        ("Choose from 15 weights.", {"number"}),
+        ("It has 15 increments.", set()),
+        ("Adjusts in 15 increments between weights.", set()),
+        ("Two handles for a firm grip.", set()),
+    ],
+)
+def test_a_count_of_named_things_needs_the_number_the_facts_give_them(text, expected):
+    assert kinds_of(text, **DUMBBELL) == expected
 
 
 def test_a_part_word_is_found_behind_two_modifiers():

@@ -270,6 +270,8 @@ def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
                 named = _named_lines(words, facts, value, quantity, after=False)
                 claim_start, claim_end = start - len(window) + before.start(1), end
         if not named:
+            if quantity is None:
+                claims += _misbound_count(text, start, end, value, facts)
             continue
         if any(_holds(line, value, quantity) for line in named):
             if quantity is None and any(line.items == value for line in named):
@@ -280,6 +282,46 @@ def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
         message = f"“{text[claim_start:claim_end]}” contradicts the product facts ({said})."
         claims.append(Claim("number", claim_start, claim_end, "contradicted", message))
     return claims
+
+
+_COUNT_KEYS = {"piece", "pc", "pcs", "item", "count", "quantity", "pack", "set", "unit", "number"}
+
+
+def _misbound_count(text: str, start: int, end: int, value: float, facts: Facts) -> list[Claim]:
+    """A count of things the facts name, with a number the facts give only for something
+    else: "15 additional weights" when 15 is the increments. Only a plural head counts
+    ("2-person tent" is a modifier), and only numbers the facts hold in attribute lines alone
+    (a number in the title or tags may belong to anything)."""
+    if value < 2 or value != int(value) or text[end : end + 1] == "-":
+        return []
+    after = re.match(r"[ \t]+((?:[A-Za-z]+[ \t]+){0,2}?)([A-Za-z]+s)\b", text[end:])
+    if not after:
+        return []
+    plural = after.group(2).lower()
+    head = singular(plural)
+    modifiers = re.findall(r"[A-Za-z]+", after.group(1).lower())
+    if head == plural or any(word in _PHRASE_STOP for word in modifiers):
+        return []
+    if not ({head, plural} & facts.words):
+        return []
+    holders = [line for line in facts.lines if _holds(line, value, None)]
+    number = text[start:end]
+    named = {
+        units.parse_number(m.group("num")) for m in units.BARE_NUMBER_RE.finditer(facts.identity)
+    }
+    if not holders or value in named:
+        return []
+    phrase = {head, *modifiers}
+    for line in holders:
+        if set(line.words) & _COUNT_KEYS:
+            return []  # "pieces: 50" counts whatever the product is made of
+        said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
+        if phrase & (set(line.words) | said):
+            return []
+    claim_end = end + after.end()
+    keys = ", ".join(f"{line.key}: {line.value}" for line in holders)
+    message = f"“{text[start:claim_end]}”: the product facts give {number} for {keys}."
+    return [Claim("number", start, claim_end, "contradicted", message)]
 
 
 def check_counts(text: str, facts: Facts) -> list[Claim]:
@@ -321,18 +363,42 @@ def check_years(text: str, facts: Facts) -> list[Claim]:
     return claims
 
 
+_CURRENCY_RE = re.compile(r"[£$€¥]\s?$")
+
+
 def check_bare_numbers(text: str, facts: Facts) -> list[Claim]:
     claims = []
     for match in units.BARE_NUMBER_RE.finditer(text):
         value = units.parse_number(match.group("num"))
-        if value is None or value < 3 or _RATIO_RE.match(text, match.end()):
-            continue  # small bare numbers ("1 of 2") are not facts; counts check those
+        money = _CURRENCY_RE.search(text, max(0, match.start() - 2), match.start())
+        if value is None or (value < 3 and not money) or _RATIO_RE.match(text, match.end()):
+            continue  # small bare numbers ("1 of 2") are not facts, amounts ("£2") are
         if match.start() > 0 and text[match.start() - 1] == "/":
             continue
-        message = f"The number {match.group(0)} is not in the product facts."
-        claims.append(
-            judged(
-                "number", match.start(), match.end(), _known_number(value, facts), False, message
-            )
-        )
+        if money:
+            supported = _known_amount(value, facts)
+            message = f"The amount {match.group(0)} is not a price in the product facts."
+        else:
+            supported = _known_number(value, facts)
+            message = f"The number {match.group(0)} is not in the product facts."
+        claims.append(judged("number", match.start(), match.end(), supported, False, message))
     return claims
+
+
+_PRICE_KEY_RE = re.compile(r"\b(price|cost|rrp|msrp|fee|deposit|saving|discount)s?\b")
+
+
+def _known_amount(value: float, facts: Facts) -> bool:
+    """An amount of money is backed by a price-like attribute ("price: 2.50") or by an amount
+    the facts' text writes with a currency sign, never by another number ("sleeps 2")."""
+    if any(
+        _PRICE_KEY_RE.search(line.key) and any(same_value(value, n) for n in line.numbers)
+        for line in facts.lines
+    ):
+        return True
+    written = (
+        units.parse_number(match.group("num"))
+        for match in units.BARE_NUMBER_RE.finditer(facts.text)
+        if _CURRENCY_RE.search(facts.text, max(0, match.start() - 2), match.start())
+    )
+    return any(amount is not None and same_value(value, amount) for amount in written)
