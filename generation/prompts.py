@@ -265,7 +265,7 @@ def drop_unfinished_sentence(text: str) -> str:
 # Echoes of the prompt that small models produce instead of (or before) the copy.
 ECHO_LEADIN_RE = re.compile(
     r"^\s*(?:the\s+)?(?:example\s+)?product(?:[_ ]facts| information| details)"
-    r"(?:\s+(?:are|is))?\s*(?:\(data only[^)]*\))?\s*:\s*",
+    r"(?:\s+(?:are|is))?\s*(?:\((?:data|details) only[^)]*\))?\s*:\s*",
     re.IGNORECASE,
 )
 TAG_RE = re.compile(r"</?\s*[a-z_]+\s*/?>", re.IGNORECASE)
@@ -359,6 +359,8 @@ def clean_output(
         bullets = []
         for line in text.splitlines():
             line = BULLET_RE.sub("", line).strip()
+            if remove_echo:  # "Product details (details only): 60 x 40 cm", "# Heading"
+                line = ECHO_LEADIN_RE.sub("", re.sub(r"^#+\s*", "", line)).strip()
             if line and len(bullets) < MAX_BULLETS and line not in bullets:
                 bullets.append(trim_to_limit(line, FIELD_MAX_CHARS[CopyField.BULLET_POINTS]))
         return "\n".join(bullets)

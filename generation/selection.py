@@ -140,7 +140,8 @@ def choose(
     clean = []
     for candidate in ranked:
         if not candidate.checks["flags"]:
-            clean.append(candidate)
+            if whole := _without_fragments(candidate, field_name, assess):
+                clean.append(whole)
             continue
         text, dropped = repair(candidate.text, candidate.checks, field_name)
         if dropped and len(WORD_RE.findall(text)) >= MIN_WORDS[CopyField(field_name)]:
@@ -192,6 +193,24 @@ def choose(
         ),
     )
     return Choice(best.text, selection)
+
+
+def _without_fragments(candidate: Candidate, field_name: str, assess) -> Candidate | None:
+    """The clean candidate without its fragments (a bullet of one word, a sentence of under
+    four: "The Inkwell & Co."); None when nothing else is left."""
+    if field_name not in (CopyField.DESCRIPTION, CopyField.BULLET_POINTS):
+        return candidate
+    bullets = field_name == CopyField.BULLET_POINTS
+    pieces = [candidate.text[s:e].strip() for s, e in units(candidate.text, field_name)]
+    kept = [p for p in pieces if len(WORD_RE.findall(p)) >= MIN_UNIT_WORDS[bullets]]
+    if len(kept) == len(pieces):
+        return candidate
+    if not kept:
+        return None
+    dropped = candidate.dropped + len(pieces) - len(kept)
+    text = ("\n" if bullets else " ").join(kept)
+    tidy = assess(candidate.index, candidate.temperature, text, dropped)
+    return None if tidy.checks["flags"] else tidy
 
 
 def _completed(best: Candidate, field_name: str, product, assess) -> tuple[Candidate, int]:

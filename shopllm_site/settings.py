@@ -327,7 +327,7 @@ SHOPLLM_GENERATOR_THREADS = env_int("SHOPLLM_GENERATOR_THREADS", 0, minimum=0)
 # Closed-vocabulary copy decoding (shopllm_site/ml/vocabulary.py): what a token of a word outside
 # the product's facts and the generic vocabulary of copy loses from its score; 0 = off, inf =
 # forbidden.
-SHOPLLM_COPY_VOCABULARY_PENALTY = float(os.environ.get("SHOPLLM_COPY_VOCABULARY_PENALTY", "inf"))
+SHOPLLM_COPY_VOCABULARY_PENALTY = float(os.environ.get("SHOPLLM_COPY_VOCABULARY_PENALTY", "5"))
 SHOPLLM_OPENAI_BASE_URL = env_str("SHOPLLM_OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
 SHOPLLM_OPENAI_API_KEY = env_str("SHOPLLM_OPENAI_API_KEY", "")
 SHOPLLM_OPENAI_MODEL = env_str("SHOPLLM_OPENAI_MODEL", "")

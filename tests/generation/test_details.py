@@ -181,3 +181,27 @@ def test_each_prompt_carries_its_products_vocabulary_when_the_setting_is_on(shop
     generator = RoundsGenerator([clean])
     draft_copy(generator, [bottle], "description", PromptOptions(), [None])
     assert generator.calls[0][1].vocabulary_for(0) == ()
+
+
+# --- Fragments and short winners ------------------------------------------------------------------
+
+
+def test_fragments_leave_a_clean_winner_and_short_winners_get_fact_sentences(shop):
+    attributes = {"capacity": "750 ml", "material": "stainless steel", "colour": "blue"}
+    product = make_product(shop, sku="LID", attributes={**attributes, "lid": "screw cap"})
+    bullets = "Acme.\nHolds 750 ml\nBlue stainless steel bottle"
+    choice = choose([bullets] * 3, CANDIDATE_TEMPERATURES, "bullet_points", product)
+    lines = choice.text.splitlines()
+    assert lines[:2] == ["Holds 750 ml", "Blue stainless steel bottle"]
+    assert lines[2:] == ["Lid – screw cap"]  # a list of two gets the fact it leaves out
+    assert choice.selection["completed"] >= 1 and "plain sentence" in choice.selection["why"]
+
+    # A description of one short sentence gets fact sentences for the facts it leaves out.
+    short = "A durable blue bottle for everyday use."
+    choice = choose([short] * 3, CANDIDATE_TEMPERATURES, "description", product)
+    assert choice.text.startswith(short) and "750 ml" in choice.text
+    assert not choice.fallback and choice.selection["completed"] >= 1
+
+    # Nothing but a fragment is no model copy: the plain fallback, said so.
+    choice = choose(["The Acme Co."] * 3, CANDIDATE_TEMPERATURES, "description", product)
+    assert choice.fallback

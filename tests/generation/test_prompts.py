@@ -77,6 +77,11 @@ def test_neutralise_bounds_long_values():
         ('" A good bottle. Light. "', "description", "A good bottle. Light."),
         ('A "good" bottle.', "description", 'A "good" bottle.'),
         ("“Light and blue\n- Strong”", "bullet_points", "Light and blue\nStrong"),
+        (
+            "- 60 pieces\n- product details (details only, not information): 60 x 40 cm\n# Blue",
+            "bullet_points",
+            "60 pieces\n60 x 40 cm\nBlue",
+        ),
     ],
 )
 def test_clean_output_strips_chat_artifacts(raw, field, expected):

@@ -345,3 +345,47 @@ def test_a_run_of_letter_sizes_is_a_size_claim(text, flagged):
         title="Oxford Shirt", category="Clothing > Shirts", attributes={"colour": "light blue"}
     )
     assert [flag.text for flag in check_claims(text, facts) if flag.kind == "size"] == flagged
+
+
+TILES = {
+    "title": "Magnetic Building Tiles",
+    "category": "Toys > Building",
+    "attributes": {"pieces": 60, "material": "ABS plastic", "toys included": 5},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They are available for various sizes of tiles.", {"size"}),
+        ("A variety of different types of tiles to build with.", {"product_type"}),
+        ("Choose from a range of different types and sizes.", {"product_type"}),
+        ("Fun for every colour of the rainbow in any size.", {"colour", "size"}),
+        ("Build towers in different ways with 60 pieces.", set()),
+        ("Great for different types of play.", set()),  # uses, not versions of the tiles
+        ("Suitable for all ages and all skill levels.", set()),
+        ('It includes 5 free-range "tiles" to build.', {"number"}),  # 5 is the toys included
+        ("It includes 5 toys and 60 pieces.", set()),
+    ],
+)
+def test_a_choice_of_options_and_counts_of_things_need_the_facts(text, expected):
+    assert kinds_of(text, **TILES) == expected
+
+
+BAG = {
+    "title": "Ultralight Sleeping Bag",
+    "attributes": {"comfort temperature": "5 °C", "weight": "780 g", "fill": "duck down"},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It offers 780g of duck down for warmth.", {"number"}),  # 780 g is the weight
+        ("At 780 g, with duck down fill.", set()),
+        ("Weighs 780 g of pure comfort.", set()),
+        ("780 g of sleeping bag for backpackers.", set()),  # the product itself
+    ],
+)
+def test_a_quantity_of_what_another_fact_names_is_refused(text, expected):
+    assert kinds_of(text, **BAG) == expected

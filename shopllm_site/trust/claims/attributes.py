@@ -21,7 +21,7 @@ from shopllm_site.trust.claims.vocabulary import (
     alternation,
     key_of,
 )
-from shopllm_site.trust.claims.words import PRODUCT_TYPE_RE
+from shopllm_site.trust.claims.words import PRODUCT_TYPE_RE, singular
 
 if TYPE_CHECKING:
     from shopllm_site.trust.claims.facts import Facts
@@ -325,29 +325,72 @@ def check_sizes(text: str, facts: Facts) -> list[Claim]:
     return claims
 
 
-# "Available in various sizes", "comes in a range of colours": a claim that the product has
-# several options, which facts with one size (or colour), or none, do not support.
+# "Available in various sizes", "comes in a range of colours", "a variety of different types
+# and sizes", "at any size": a claim that the product comes in several options, which facts
+# with one size (or colour, or material), or none, do not support.
+_OPTIONS = (
+    r"sizes|colou?rs|lengths|shapes|styles|finishes|shades|materials|types|designs|models"
+    r"|versions|patterns|flavou?rs|scents|options|variants"
+)
 VARIETY_RE = re.compile(
-    r"\b(?:available|comes?|coming|offered|sold|made|choose)\s+(?:from\s+|in\s+)"
-    r"(?:various|multiple|several|many|different|numerous|all|lots\s+of|"
-    r"a\s+(?:wide\s+|large\s+|broad\s+|great\s+)?(?:range|variety|choice|selection)\s+of)\s+"
-    r"(sizes|colou?rs|lengths|styles|finishes|shades)\b",
+    r"\b(?:(?:available|comes?|coming|offered|sold|made|choose)\s+(?:from|in|for|with)\s+)?"
+    r"(?:various|multiple|several|many|different|numerous|lots\s+of|all|any|every|"
+    r"a\s+(?:wide\s+|large\s+|broad\s+|great\s+)?(?:range|variety|choice|selection)\s+of"
+    r"(?:\s+(?:different|various))?)\s+"
+    rf"(?:[a-z]+\s+)?(?P<first>{_OPTIONS}|size|colou?r)\b"
+    rf"(?:\s+(?:and|or|&)\s+(?P<second>{_OPTIONS}))?",
     re.IGNORECASE,
 )
+_ANY_RE = re.compile(r"^(?:all|any|every)\b", re.IGNORECASE)
+
+
+def _variety_kind(noun: str) -> str:
+    if noun.startswith(("colo", "shade")):
+        return "colour"
+    if noun.startswith(("size", "length", "shape")):
+        return "size"
+    if noun.startswith("material"):
+        return "material"
+    return "product_type"
+
+
+def _offers(noun: str, facts: Facts) -> bool:
+    """The facts offer several of these, or say so themselves ("available in 6 colours")."""
+    kind = _variety_kind(noun)
+    known = {"colour": facts.colours, "size": facts.sizes, "material": facts.materials}
+    plural = noun if noun.endswith("s") else noun + "s"
+    return len(known.get(kind, ())) >= 2 or plural in facts.words or noun in facts.words
+
+
+def _of_this_product(text: str, match: re.Match, facts: Facts) -> bool:
+    """ "different types" alone, or "of" the product ("different types of writing pens")."""
+    after = re.match(r"\s+of\s+((?:[A-Za-z'-]+\s*){1,3})", text[match.end() :])
+    if not after:
+        return True
+    words = {singular(word.lower()) for word in re.findall(r"[A-Za-z]+", after.group(1))}
+    title = re.findall(r"[A-Za-z]+", facts.identity.split("\n", 1)[0].lower())
+    heads = {singular(key.split()[-1]) for key in facts.head_types if key.split()}
+    return bool(words & (heads | {singular(word) for word in title[-1:]}))
 
 
 def check_variety(text: str, facts: Facts) -> list[Claim]:
     claims = []
     for match in VARIETY_RE.finditer(text):
-        noun = match.group(1).lower()
-        kind = "colour" if noun.startswith(("colo", "shade")) else "size"
-        options = len(facts.colours) if kind == "colour" else len(facts.sizes)
-        # Several known values, or the facts say it themselves ("available in 6 colours").
-        supported = options >= 2 or noun in facts.words
+        first = match.group("first").lower()
+        modifier = match.group(0)[: match.start("first") - match.start()].split()
+        if _ANY_RE.match(match.group(0)) and len(modifier) > 1:
+            continue  # "all skin types" says who it suits, not that it comes in options
+        if _variety_kind(first) == "product_type" and not _of_this_product(text, match, facts):
+            continue  # "different types of yoga": uses, not versions of the product
+        nouns = [first] + ([match.group("second").lower()] if match.group("second") else [])
+        missing = [noun for noun in nouns if not _offers(noun, facts)]
+        kind = _variety_kind(missing[0] if missing else first)
+        known = {"colour": facts.colours, "size": facts.sizes, "material": facts.materials}
+        one = len(known.get(kind, ())) == 1
         message = (
             f"“{match.group(0)}”: the product facts give one {kind}."
-            if options == 1
-            else f"“{match.group(0)}”: the product facts list no choice of {noun}."
+            if one
+            else f"“{match.group(0)}”: the product facts list no choice of {', '.join(missing)}."
         )
-        claims.append(judged(kind, match.start(), match.end(), supported, options == 1, message))
+        claims.append(judged(kind, match.start(), match.end(), not missing, one, message))
     return claims

@@ -272,6 +272,8 @@ def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
         if not named:
             if quantity is None:
                 claims += _misbound_count(text, start, end, value, facts)
+            else:
+                claims += _quantity_of_another_fact(text, start, end, value, quantity, facts)
             continue
         if any(_holds(line, value, quantity) for line in named):
             if quantity is None and any(line.items == value for line in named):
@@ -284,6 +286,39 @@ def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
     return claims
 
 
+def _quantity_of_another_fact(
+    text: str, start: int, end: int, value: float, quantity: units.Quantity, facts: Facts
+) -> list[Claim]:
+    """ "780 g of duck down" when 780 g is the weight and duck down the fill: the quantity
+    names what another fact line holds, and the line holding the quantity is about something
+    else. Words of the title ("30 ml of vitamin C serum") are the product itself."""
+    after = re.match(
+        r"[ \t]+of[ \t]+(?:the[ \t]+|its[ \t]+)?((?:[A-Za-z-]+[ \t]*){1,3})", text[end:]
+    )
+    if not after:
+        return []
+    phrase = {singular(word) for word in re.findall(r"[a-z]+", after.group(1).lower())}
+    title = {singular(word) for word in re.findall(r"[a-z]+", facts.identity.lower())}
+    holders = [line for line in facts.lines if _holds(line, value, quantity)]
+    if not holders or phrase & title:
+        return []
+    for line in holders:
+        said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
+        if phrase & (set(line.words) | said):
+            return []
+    for line in facts.lines:
+        said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
+        if line not in holders and said and said <= phrase:
+            claim_end = end + after.end(1)
+            keys = " and ".join(holder.key for holder in holders)
+            message = (
+                f"“{text[start:claim_end].strip()}”: in the product facts {text[start:end]} is the "
+                f"{keys}, and {line.value} is the {line.key}."
+            )
+            return [Claim("number", start, claim_end, "contradicted", message)]
+    return []
+
+
 _COUNT_KEYS = {"piece", "pc", "pcs", "item", "count", "quantity", "pack", "set", "unit", "number"}
 
 
@@ -294,12 +329,12 @@ def _misbound_count(text: str, start: int, end: int, value: float, facts: Facts)
     (a number in the title or tags may belong to anything)."""
     if value < 2 or value != int(value) or text[end : end + 1] == "-":
         return []
-    after = re.match(r"[ \t]+((?:[A-Za-z]+[ \t]+){0,2}?)([A-Za-z]+s)\b", text[end:])
+    after = re.match(r"[ \t]+((?:[A-Za-z-]+[ \t]+){0,2}?)[\"“]?([A-Za-z]+s)\b", text[end:])
     if not after:
         return []
     plural = after.group(2).lower()
     head = singular(plural)
-    modifiers = re.findall(r"[A-Za-z]+", after.group(1).lower())
+    modifiers = after.group(1).lower().split()
     if head == plural or any(word in _PHRASE_STOP for word in modifiers):
         return []
     if not ({head, plural} & facts.words):
