@@ -137,7 +137,5 @@ def copy_vocabulary(facts: Facts) -> tuple[str, ...]:
     decoding (shopllm_site/ml/vocabulary.py): the facts' words as written, their type's other
     names, and the generic vocabulary of copy."""
     words = {match.group(0) for match in WORD_RE.finditer(facts.text)}
-    words |= {
-        name for name, key in PRODUCT_TYPES.items() if key in facts.types and " " not in name
-    }
+    words |= {name for name, key in PRODUCT_TYPES.items() if key in facts.types and " " not in name}
     return tuple(sorted(words | GENERIC_WORDS))
