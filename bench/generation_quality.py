@@ -116,7 +116,9 @@ def _mark(choice) -> str:
     if choice.selection.get("assembled"):
         sources = "+".join(str(index + 1) for index in choice.selection["sources"])
         return f"assembled from {sources}, {choice.selection['completed']} fact sentence(s)"
-    return f"candidate {choice.selection['chosen'] + 1}"
+    added = choice.selection.get("completed")
+    plus = f" + {added} fact sentence(s)" if added else ""
+    return f"candidate {choice.selection['chosen'] + 1}{plus}"
 
 
 def write_dump(path: Path, results: dict) -> None:
@@ -177,8 +179,8 @@ def main() -> None:
         f"{overall('flags_per_draft'):.2f} flags/draft, fact coverage {overall('coverage'):.0%}, "
         f"{overall('candidates'):.1f} candidates/draft, fallback {overall('fallback'):.0%} "
         f"(target <= 20%), assembled from clean sentences of several candidates "
-        f"{overall('assembled'):.0%} (of which topped up with fact sentences "
-        f"{overall('completed'):.0%}), second round asked for {overall('second_round'):.0%}, "
+        f"{overall('assembled'):.0%}, topped up with plain fact sentences "
+        f"{overall('completed'):.0%}, second round asked for {overall('second_round'):.0%}, "
         f"example leaks {sum(r['leaks'] for r in results.values())} "
         f"(target 0), {overall('seconds_per_draft'):.2f} s/draft"
     )

@@ -21,7 +21,7 @@ import re
 
 from generation.checks.vocabulary import GENERIC_WORDS
 from shopllm_site.trust.claims import Facts, claim_spans
-from shopllm_site.trust.claims.units import MEASURE_WORDS, UNITS
+from shopllm_site.trust.claims.units import MEASURE_WORDS
 from shopllm_site.trust.claims.words import NUMBER_WORDS, PRODUCT_TYPES, singular
 
 WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+(?:['’][A-Za-z]+)?)*")
@@ -87,9 +87,9 @@ def _known(word: str, fact_stems: set[str], facts: Facts) -> bool:
 _GENERIC_STEMS = {stem(word) for word in GENERIC_WORDS}
 
 
-# Judged elsewhere: numbers and units by the number claims; other names of the product's own
-# type ("couch" for a sofa) by the product-type claim.
-_CLAIM_WORDS = set(NUMBER_WORDS) | {unit for unit in UNITS if unit.isalpha()} | set(MEASURE_WORDS)
+# Judged elsewhere: number words by the number claims. A unit is judged with its number (inside
+# a claim span); a unit without one ("in just over an hour") is a detail like any other word.
+_CLAIM_WORDS = set(NUMBER_WORDS) | set(MEASURE_WORDS)
 
 
 def unsupported_words(text: str, facts: Facts) -> list[tuple[int, int, str]]:

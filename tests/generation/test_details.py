@@ -138,7 +138,7 @@ class RoundsGenerator:
 
 
 def test_a_second_shorter_round_runs_only_when_nothing_was_clean(product):
-    clean = "The Acme Trail Bottle holds 750 ml of blue stainless steel."
+    clean = "The Acme Trail Bottle holds 750 ml and is made of blue stainless steel."
     generator = RoundsGenerator([BAD, clean])
     (choice,) = draft_copy(generator, [product], "description", PromptOptions(), [None])
     assert len(generator.calls) == 2

@@ -389,3 +389,23 @@ BAG = {
 )
 def test_a_quantity_of_what_another_fact_names_is_refused(text, expected):
     assert kinds_of(text, **BAG) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Leather Chelsea Co.", {"brand"}),  # every word is in the facts, the maker is not
+        ("Boots by Chelsea Leather Ltd, made to last.", {"brand"}),
+        ("Made by Brogan & Hale.", set()),
+        ("A company that cares about leather.", set()),
+    ],
+)
+def test_a_company_name_must_be_the_brand(text, expected):
+    facts = {"title": "Leather Chelsea Boots", "brand": "Brogan & Hale"}
+    assert kinds_of(text, **facts, attributes={"upper": "suede leather"}) == expected
+
+
+def test_the_brand_written_with_its_company_word_passes():
+    pen = {"title": "Fountain Pen", "brand": "Inkwell & Co", "attributes": {"nib": "medium"}}
+    assert kinds_of("The Inkwell & Co. pen writes smoothly.", **pen) == set()
+    assert kinds_of("From Inkwell and Co, a pen.", **pen) == set()

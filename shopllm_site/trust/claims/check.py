@@ -13,7 +13,8 @@ from shopllm_site.trust.claims.facts import Facts, words_of
 from shopllm_site.trust.claims.units import find_quantities, same_value
 
 READERS = (
-    names.check_brand_parts,  # first: "Pine" of Willow & Pine is the brand cut short
+    names.check_company_names,  # "Leather Chelsea Co.": a maker the facts do not name
+    names.check_brand_parts,  # "Pine" of Willow & Pine is the brand cut short
     phrases.check_warranties,
     phrases.check_awards,
     attributes.check_variety,  # before sizes: "in various sizes" is one claim

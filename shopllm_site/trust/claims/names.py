@@ -566,3 +566,43 @@ def check_brand_parts(text: str, facts: Facts) -> list[Claim]:
                 continue  # "works well": the word, not the brand
         claims.append(Claim("brand", start, end, "contradicted", message))
     return claims
+
+
+# "Leather Chelsea Co.", "Summit Outdoor Ltd": capitalised words and a company word name a maker,
+# even when each word is in the facts.
+_COMPANY_RE = re.compile(
+    r"(?<![\w])((?:[A-Z][\w'’-]*\s+(?:&\s+|and\s+)?){1,3})"
+    r"(?:&\s+)?(?:Co|Company|Inc|Ltd|LLC|GmbH|Corp|Corporation|Brands)\b\.?"
+)
+
+
+def check_company_names(text: str, facts: Facts) -> list[Claim]:
+    """A company name must be the product's brand (or a name the facts write)."""
+
+    def known(name: str) -> bool:
+        wanted = key_of(name.replace("&", " and "))
+        brand = key_of(facts.brand.replace("&", " and "))
+        return facts.has(name) or facts.has(name.replace(" and ", " & ")) or wanted == brand
+
+    claims = []
+    for match in _COMPANY_RE.finditer(text):
+        name = match.group(0).rstrip(".")
+        words = name.split()
+        # "The Inkwell & Co": the name may start after a capitalised opening word.
+        if any(known(" ".join(words[i:])) for i in range(len(words) - 1)):
+            continue
+        start = match.start()
+        while words and words[0].lower() in _OPENING_WORDS:
+            start = text.index(words[1], start + len(words[0])) if len(words) > 1 else start
+            words = words[1:]
+        name = " ".join(words)
+        message = (
+            f"“{name}” is not the brand ({facts.brand})."
+            if facts.brand
+            else f"“{name}”: the product facts name no such maker."
+        )
+        claims.append(judged("brand", start, match.end(), False, bool(facts.brand), message))
+    return claims
+
+
+_OPENING_WORDS = {"the", "from", "by", "at", "with", "for", "a", "an", "meet", "discover"}
