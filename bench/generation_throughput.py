@@ -61,7 +61,13 @@ def row_params(params: GenerationParams, index: int) -> GenerationParams:
         params,
         prompt_examples=(params.prompt_examples[index],),
         prompt_temperatures=(params.prompt_temperatures[index],),
+        prompt_vocabularies=_rows(params.prompt_vocabularies, [index]),
     )
+
+
+def _rows(values: tuple, rows) -> tuple:
+    """Per-prompt values of these rows (empty when the batch sets none)."""
+    return tuple(values[i] for i in rows) if values else ()
 
 
 def generate_counted(generator: LocalGenerator, prompts, params) -> int:
@@ -90,6 +96,7 @@ def baselines(
                 batch.params,
                 prompt_examples=tuple(batch.params.prompt_examples[i] for i in rows),
                 prompt_temperatures=tuple(batch.params.prompt_temperatures[i] for i in rows),
+                prompt_vocabularies=_rows(batch.params.prompt_vocabularies, rows),
             )
             tokens += generate_counted(generator, [batch.prompts[i] for i in rows], params)
     arms["one product at a time"] = (tokens, time.perf_counter() - started)
