@@ -409,3 +409,16 @@ def test_the_brand_written_with_its_company_word_passes():
     pen = {"title": "Fountain Pen", "brand": "Inkwell & Co", "attributes": {"nib": "medium"}}
     assert kinds_of("The Inkwell & Co. pen writes smoothly.", **pen) == set()
     assert kinds_of("From Inkwell and Co, a pen.", **pen) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A sleek brown finish on your desk.", {"colour"}),  # brown is the switches
+        ("Tactile brown switches.", set()),
+        ("Brown mechanical switches for typing.", set()),
+    ],
+)
+def test_a_colour_the_facts_give_a_part_is_not_the_products(text, expected):
+    keyboard = {"title": "Mechanical Keyboard", "attributes": {"switches": "brown", "layout": "UK"}}
+    assert kinds_of(text, **keyboard) == expected

@@ -160,8 +160,33 @@ def check_colours(text: str, facts: Facts) -> list[Claim]:
             if facts.colours
             else f"Colour “{text[start:end]}” is not in the product facts."
         )
+        if supported and (bound := _colour_of_a_part(text, start, end, colour, facts)):
+            claims.append(bound)
+            continue
         claims.append(judged("colour", start, end, supported, bool(facts.colours), message))
     return claims
+
+
+_COLOUR_KEYS = {"colour", "color", "colours", "colors", "shade", "finish", "colourway"}
+
+
+def _colour_of_a_part(text: str, start: int, end: int, colour: str, facts: Facts):
+    """A colour the facts give only to a part ("switches: brown") said of something else: "a
+    brown finish" for a keyboard with brown switches. None when the colour is the product's (a
+    colour line, the title, tags) or the words after it name its part."""
+    if colour in colours_in(facts.identity, facts_side=True):
+        return None
+    holders = [line for line in facts.lines if colour in colours_in(line.value, facts_side=True)]
+    if not holders or any(set(line.key.lower().split()) & _COLOUR_KEYS for line in holders):
+        return None
+    parts = {singular(word) for line in holders for word in line.words}
+    parts |= {singular(w.lower()) for line in holders for w in re.findall(r"[A-Za-z]+", line.value)}
+    following = [singular(w.lower()) for w in re.findall(r"[A-Za-z]+", text[end : end + 40])[:2]]
+    if not following or parts & set(following):
+        return None
+    said = ", ".join(f"{line.key}: {line.value}" for line in holders)
+    message = f"Colour “{text[start:end]}”: the product facts give it to a part only ({said})."
+    return Claim("colour", start, end, "contradicted", message)
 
 
 # --- sizes ---------------------------------------------------------------------------------
