@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from shopllm_site.env import env_bool, env_choice, env_int, env_list, env_str
+from shopllm_site.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHOPLLM_VAR_DIR", str(BASE_DIR / "var")))
@@ -327,7 +327,7 @@ SHOPLLM_GENERATOR_THREADS = env_int("SHOPLLM_GENERATOR_THREADS", 0, minimum=0)
 # Closed-vocabulary copy decoding (shopllm_site/ml/vocabulary.py): what a token of a word outside
 # the product's facts and the generic vocabulary of copy loses from its score; 0 = off, inf =
 # forbidden.
-SHOPLLM_COPY_VOCABULARY_PENALTY = float(os.environ.get("SHOPLLM_COPY_VOCABULARY_PENALTY", "5"))
+SHOPLLM_COPY_VOCABULARY_PENALTY = env_float("SHOPLLM_COPY_VOCABULARY_PENALTY", 5.0, minimum=0)
 SHOPLLM_OPENAI_BASE_URL = env_str("SHOPLLM_OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
 SHOPLLM_OPENAI_API_KEY = env_str("SHOPLLM_OPENAI_API_KEY", "")
 SHOPLLM_OPENAI_MODEL = env_str("SHOPLLM_OPENAI_MODEL", "")

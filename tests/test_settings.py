@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from shopllm_site.env import env_bool, env_choice, env_int
+from shopllm_site.env import env_bool, env_choice, env_float, env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,12 @@ def test_env_helpers_fail_loudly_on_bad_values(monkeypatch):
     monkeypatch.setenv("SHOPLLM_X", "0")
     with pytest.raises(ImproperlyConfigured, match="at least 1"):
         env_int("SHOPLLM_X", 1, minimum=1)
+    monkeypatch.setenv("SHOPLLM_X", "lots")
+    with pytest.raises(ImproperlyConfigured, match="must be a number"):
+        env_float("SHOPLLM_X", 1.0)
+    monkeypatch.setenv("SHOPLLM_X", "-1")
+    with pytest.raises(ImproperlyConfigured, match="at least 0"):
+        env_float("SHOPLLM_X", 1.0, minimum=0)
     monkeypatch.setenv("SHOPLLM_X", "tpu")
     with pytest.raises(ImproperlyConfigured, match="must be one of"):
         env_choice("SHOPLLM_X", "cpu", ("cpu", "cuda"))
@@ -31,6 +37,8 @@ def test_env_helpers_read_good_values(monkeypatch):
     assert env_bool("SHOPLLM_X", True) is False
     monkeypatch.setenv("SHOPLLM_X", "42")
     assert env_int("SHOPLLM_X", 1) == 42
+    monkeypatch.setenv("SHOPLLM_X", "inf")
+    assert env_float("SHOPLLM_X", 5.0, minimum=0) == float("inf")
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
