@@ -286,6 +286,9 @@ def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
     return claims
 
 
+_WHOLE_MATERIAL_KEYS = {"material", "fabric", "composition", "made"}
+
+
 def _quantity_of_another_fact(
     text: str, start: int, end: int, value: float, quantity: units.Quantity, facts: Facts
 ) -> list[Claim]:
@@ -307,6 +310,8 @@ def _quantity_of_another_fact(
         if phrase & (set(line.words) | said):
             return []
     for line in facts.lines:
+        if set(line.words) & _WHOLE_MATERIAL_KEYS:
+            continue  # "1.5 m of polyester webbing": what the whole product is made of
         said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
         if line not in holders and said and said <= phrase:
             claim_end = end + after.end(1)
