@@ -34,7 +34,7 @@ def strongest_kinds(data: ShopData, n_users: int, n_items: int):
     import scipy.sparse as sp
 
     rank_of = {kind: KIND_RANK.get(kind, 0) + 1 for kind in set(data.kinds)}
-    ranks = np.fromiter((rank_of[kind] for kind in data.kinds), np.int64, len(data.kinds))
+    ranks = np.fromiter(map(rank_of.__getitem__, data.kinds), np.int64, len(data.kinds))
     # One int64 key per event, (user, item) first and the rank last: after one sort each pair's
     # strongest event comes last, keep that one (ranks are 1..4, three bits).
     pairs = data.users.astype(np.int64) * max(n_items, 1) + data.items
@@ -44,6 +44,12 @@ def strongest_kinds(data: ShopData, n_users: int, n_items: int):
     last[:-1] = pairs[1:] != pairs[:-1]
     users, items = np.divmod(pairs[last], max(n_items, 1))
     return sp.csr_matrix((ranks[last], (users, items)), shape=(n_users, n_items), dtype=np.int8)
+
+
+def kind_mask(kinds: list[str], wanted: tuple[str, ...]) -> np.ndarray:
+    """True for the events whose kind is one of `wanted` (one test per distinct kind)."""
+    member = {kind: kind in wanted for kind in set(kinds)}
+    return np.fromiter(map(member.__getitem__, kinds), bool, len(kinds))
 
 
 def _user_kinds(strongest, user: int) -> dict[int, int]:

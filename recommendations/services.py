@@ -24,6 +24,7 @@ from catalog import jobs
 from catalog.errors import Conflict, ShopError
 from catalog.models import Interaction, Job, Product, Shop
 from recommendations import run_output
+from recommendations.gc_pause import paused_gc
 from recommendations.job_kinds import RECOMMENDATION_RUN
 from recommendations.models import (
     ProductEmbedding,
@@ -314,17 +315,18 @@ def execute_run(run: RecommendationRun, report: Callable[[int], None]) -> dict:
     with _timed(timings, "training_s"):
         model = _train(data, weights, config, served=metrics.get("served"), snapshot=snapshot)
     report(55)
-    with _timed(timings, "customer_lists_s"):
-        customer_recs = _customer_lists(data, model, embeddings, config, report)
-    report(70)
-    with _timed(timings, "product_lists_s"):
-        similar, together = _product_lists(data, model, embeddings, config, report)
-    report(85)
-    with _timed(timings, "store_s"):
-        _store_lists(run, data, customer_recs, similar, together)
-    with _timed(timings, "stats_s"):
-        stats = _run_stats(data, model, customer_recs, similar, together, timings)
-    _record_results(run, data, model, embeddings, metrics, stats)
+    with paused_gc():  # the lists are many small tuples, no cycles (recommendations.gc_pause)
+        with _timed(timings, "customer_lists_s"):
+            customer_recs = _customer_lists(data, model, embeddings, config, report)
+        report(70)
+        with _timed(timings, "product_lists_s"):
+            similar, together = _product_lists(data, model, embeddings, config, report)
+        report(85)
+        with _timed(timings, "store_s"):
+            _store_lists(run, data, customer_recs, similar, together)
+        with _timed(timings, "stats_s"):
+            stats = _run_stats(data, model, customer_recs, similar, together, timings)
+        _record_results(run, data, model, embeddings, metrics, stats)
     report(100)
     return {
         "run_id": run.pk,
@@ -516,7 +518,17 @@ def _customer_lists(
         model.matrix,
         config.top_n,
         progress=lambda done: report(55 + int(15 * done / n_users)),
+        workers=_list_workers(),
     )
+
+
+def _list_workers() -> int:
+    """Threads computing a run's lists (SHOPLLM_RECOMMENDATION_THREADS; 0 = one per core)."""
+    from django.conf import settings
+
+    from recommendations.engine.blocks import worker_count
+
+    return worker_count(settings.SHOPLLM_RECOMMENDATION_THREADS)
 
 
 def _product_lists(
@@ -533,11 +545,12 @@ def _product_lists(
         config.top_n,
         content_weight=max(config.content_weight, 0.5),
         progress=lambda done: report(70 + int(10 * done / n_items)),
+        workers=_list_workers(),
     )
     # Shops without purchases yet still get "together" lists from carts.
-    purchase_mask = np.array([kind == "purchase" for kind in data.kinds], dtype=bool)
+    purchase_mask = run_output.kind_mask(data.kinds, ("purchase",))
     if not purchase_mask.any():
-        purchase_mask = np.array([kind in ("purchase", "cart") for kind in data.kinds], bool)
+        purchase_mask = run_output.kind_mask(data.kinds, ("purchase", "cart"))
     purchases = core.confidence_matrix(
         data.users[purchase_mask],
         data.items[purchase_mask],

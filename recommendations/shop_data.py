@@ -2,7 +2,7 @@
 instances.
 
 Interactions are the bulk (hundreds of thousands of rows): they are read as raw rows with the
-timestamp already turned into Unix seconds by the database (PostgreSQL `EXTRACT(EPOCH ...)`,
+timestamp already turned into Unix seconds by the database (PostgreSQL `date_part('epoch', ...)`,
 SQLite `julianday`), in chunks through the DB-API cursor, so no Django field converter runs per
 row. Databases without such an expression fall back to `values_list`.
 """
@@ -25,9 +25,9 @@ class _UnixSeconds(Func):
     output_field = FloatField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8"
-        )
+        # date_part is float8 arithmetic; EXTRACT goes through numeric since PostgreSQL 14 (145
+        # against 86 ms for 406k rows). Both are the correctly rounded microseconds / 1e6.
+        return self.as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)")
 
     def as_sqlite(self, compiler, connection, **extra):
         # SQLite stores Django's datetimes as UTC text; julianday reads fractional seconds.

@@ -80,7 +80,9 @@ class Rec(NamedTuple):
 
 
 def event_weights(kinds: np.ndarray | list[str], weights: dict[str, float]) -> np.ndarray:
-    return np.array([float(weights.get(str(kind), 0.0)) for kind in kinds], dtype=np.float32)
+    # One lookup per distinct kind, then a C-level map over the events (a run has 100,000s).
+    weight_of = {kind: float(weights.get(str(kind), 0.0)) for kind in set(kinds)}
+    return np.fromiter(map(weight_of.__getitem__, kinds), np.float32, len(kinds))
 
 
 def confidence_matrix(
@@ -320,6 +322,13 @@ class Ranker:
 
     # --- re-ranking and batched reasons (recommend_all) -------------------------------------
 
+    def prepare(self) -> None:
+        """Build the inputs `_choose` and `_als_system` otherwise build on first use, so that
+        threads scoring blocks side by side only read the ranker."""
+        if self.rerank_config.active:
+            self._rerank_vectors()
+        self._als_system()
+
     @property
     def rerank_config(self) -> RerankConfig:
         return RerankConfig.from_config(self.config)
@@ -329,6 +338,12 @@ class Ranker:
         config = self.rerank_config
         if not rerank or not config.active:
             return top_n_rows(total, n)
+        prior, vectors, codes = self._rerank_vectors()
+        from recommendations.engine.rerank import rerank_scores
+
+        return rerank_scores(total, n, config, prior=prior, vectors=vectors, codes=codes)
+
+    def _rerank_vectors(self) -> tuple:
         if self._rerank_inputs is None:
             from recommendations.engine import rerank as rerank_module
 
@@ -338,10 +353,7 @@ class Ranker:
                 vectors,
                 rerank_module.category_codes(self.categories),
             )
-        prior, vectors, codes = self._rerank_inputs
-        from recommendations.engine.rerank import rerank_scores
-
-        return rerank_scores(total, n, config, prior=prior, vectors=vectors, codes=codes)
+        return self._rerank_inputs
 
     def _explain_block(
         self,
@@ -565,31 +577,46 @@ def recommend_all(
     *,
     block: int = 512,
     progress=None,
+    workers: int = 1,
 ) -> list[list[Rec]]:
     """Top-n with reasons for every user row of `hist`: batched scoring, re-ranking (the config's
-    knobs) and reasons; per-user work only to top up short lists from the fallbacks."""
+    knobs) and reasons; per-user work only to top up short lists from the fallbacks.
+
+    `workers` threads score blocks of `block` users side by side (engine/blocks.py); the
+    blocks and their order are the same for any count, so are the lists. `progress(done)` is
+    called on the caller's thread."""
+    from recommendations.engine.blocks import in_order
+
     n_users = hist.shape[0]
     out: list[list[Rec]] = []
+    ranker.prepare()  # the lazily built inputs, once, before threads share the ranker
+
+    def lists_of(start: int) -> list[list[Rec]]:
+        return _block_lists(ranker, user_factors, hist, n, start, min(start + block, n_users))
+
     with one_blas_thread():
-        for start in range(0, n_users, block):
-            stop = min(start + block, n_users)
-            sub = hist[start:stop]
-            total, cf_part, content_part = ranker._scores(user_factors[start:stop], sub)
-            ranker._mask(total, sub, "non_repurchasable")
-            chosen = ranker._choose(total, n)
-            block_recs = ranker._explain_block(sub, chosen, total, cf_part, content_part)
-            for offset, recs in enumerate(block_recs):
-                if len(recs) < n:
-                    items = sub.indices[sub.indptr[offset] : sub.indptr[offset + 1]]
-                    taken = {rec.item for rec in recs}
-                    blocked = {int(i) for i in items if not ranker.repurchasable[i]}
-                    recs += ranker.fallback(
-                        [int(i) for i in items], n - len(recs), exclude=taken | blocked
-                    )
+        for start, block_recs in in_order(lists_of, range(0, n_users, block), workers):
             out.extend(block_recs)
             if progress is not None:
-                progress(stop)
+                progress(min(start + block, n_users))
     return out
+
+
+def _block_lists(
+    ranker: Ranker, user_factors: np.ndarray, hist: sp.csr_matrix, n: int, start: int, stop: int
+) -> list[list[Rec]]:
+    sub = hist[start:stop]
+    total, cf_part, content_part = ranker._scores(user_factors[start:stop], sub)
+    ranker._mask(total, sub, "non_repurchasable")
+    chosen = ranker._choose(total, n)
+    block_recs = ranker._explain_block(sub, chosen, total, cf_part, content_part)
+    for offset, recs in enumerate(block_recs):
+        if len(recs) < n:
+            items = sub.indices[sub.indptr[offset] : sub.indptr[offset + 1]]
+            taken = {rec.item for rec in recs}
+            blocked = {int(i) for i in items if not ranker.repurchasable[i]}
+            recs += ranker.fallback([int(i) for i in items], n - len(recs), exclude=taken | blocked)
+    return block_recs
 
 
 def _length_groups(rows: np.ndarray, lengths: np.ndarray, budget: int = 16384, most: int = 256):
