@@ -35,7 +35,22 @@ READERS = (
 )
 
 
-def _claims(text: str, facts: Facts) -> list[Claim]:
+# The last text read and its claims: copy checks ask for the flags (check_claims) and then for the
+# spans (claim_spans, the detail check) of the same text against the same facts object.
+_last: tuple[str, Facts, tuple[Claim, ...]] | None = None
+
+
+def _claims(text: str, facts: Facts) -> tuple[Claim, ...]:
+    global _last
+    last = _last
+    if last is not None and last[1] is facts and last[0] == text:
+        return last[2]
+    claims = _read_claims(text, facts)
+    _last = (text, facts, claims)
+    return claims
+
+
+def _read_claims(text: str, facts: Facts) -> tuple[Claim, ...]:
     kept: list[Claim] = []
     taken: list[tuple[int, int]] = []
     for reader in READERS:
@@ -45,7 +60,7 @@ def _claims(text: str, facts: Facts) -> list[Claim]:
             kept.append(claim)
             taken.append((claim.start, claim.end))
     kept += names.check_proper_nouns(text, facts, taken)
-    return kept
+    return tuple(kept)
 
 
 def claim_spans(text: str, facts: Facts) -> list[tuple[int, int]]:
