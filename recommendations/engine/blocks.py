@@ -54,3 +54,20 @@ def in_order(
         finally:
             for _, future in pending:  # the consumer stopped early or a block failed
                 future.cancel()
+
+
+def joined(
+    work: Callable[[int], list],
+    total: int,
+    block: int,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list:
+    """The rows of every block `work(start)` (rows start to start + block of `total`), joined
+    in block order; `progress(rows done)` after each block, on the caller's thread."""
+    out: list = []
+    for start, rows in in_order(work, range(0, total, block), workers):
+        out.extend(rows)
+        if progress is not None:
+            progress(min(start + block, total))
+    return out

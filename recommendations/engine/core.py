@@ -585,21 +585,16 @@ def recommend_all(
     `workers` threads score blocks of `block` users side by side (engine/blocks.py); the
     blocks and their order are the same for any count, so are the lists. `progress(done)` is
     called on the caller's thread."""
-    from recommendations.engine.blocks import in_order
+    from recommendations.engine.blocks import joined
 
     n_users = hist.shape[0]
-    out: list[list[Rec]] = []
     ranker.prepare()  # the lazily built inputs, once, before threads share the ranker
 
     def lists_of(start: int) -> list[list[Rec]]:
         return _block_lists(ranker, user_factors, hist, n, start, min(start + block, n_users))
 
     with one_blas_thread():
-        for start, block_recs in in_order(lists_of, range(0, n_users, block), workers):
-            out.extend(block_recs)
-            if progress is not None:
-                progress(min(start + block, n_users))
-    return out
+        return joined(lists_of, n_users, block, workers, progress)
 
 
 def _block_lists(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from recommendations.engine.blocks import in_order
+from recommendations.engine.blocks import joined
 from recommendations.engine.core import NEG, Rec, normalize_rows, one_blas_thread, top_n_rows
 
 
@@ -39,13 +39,8 @@ def similar_items(
     def lists_of(start: int) -> list[list[Rec]]:
         return _similar_block(Vn, embeddings, available, n, w, start, min(start + block, n_items))
 
-    out: list[list[Rec]] = []
     with one_blas_thread():
-        for start, block_lists in in_order(lists_of, range(0, n_items, block), workers):
-            out.extend(block_lists)
-            if progress is not None:
-                progress(min(start + block, n_items))
-    return out
+        return joined(lists_of, n_items, block, workers, progress)
 
 
 def _similar_block(

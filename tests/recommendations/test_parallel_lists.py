@@ -191,7 +191,8 @@ def test_a_run_stores_the_same_lists_with_one_thread_or_several(
     serial_customers, serial_products = _stored_lists(serial)
     assert serial_customers and serial_products
     assert _stored_lists(parallel) == (serial_customers, serial_products)
-    assert calls == [(1, 6), (3, 6)]  # 48 customers in blocks of 8, once per run
+    # Customer lists (48 customers) then product lists (5 blocks) in blocks of 8, per run.
+    assert calls == [(1, 6), (1, 5), (3, 6), (3, 5)]
 
 
 def test_a_run_builds_its_lists_without_cyclic_gc_and_turns_it_back_on(shop, planted, monkeypatch):
