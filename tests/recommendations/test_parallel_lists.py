@@ -9,31 +9,13 @@ import scipy.sparse as sp
 
 from recommendations import run_output
 from recommendations.engine import blocks, core, item_lists
-from recommendations.engine.synthetic import planted_groups
+from tests.recommendations.trained import Trained, trained_ranker
 
 
-def _ranker_and_data(content: bool, **knobs):
-    data = planted_groups(700, 150, 12000, n_groups=6, seed=5)
-    config = core.EngineConfig(factors=16, iterations=4, **knobs)
-    weights = core.event_weights(data.kinds, config.weights)
-    matrix = core.confidence_matrix(data.users, data.items, weights, data.n_users, data.n_items)
-    user_factors, item_factors = core.train_als(matrix, config)
-    rng = np.random.default_rng(1)
-    embeddings = (
-        core.normalize_rows(rng.normal(size=(data.n_items, 24)).astype(np.float32))
-        if content
-        else None
+def _ranker_and_data(content: bool, **knobs) -> Trained:
+    return trained_ranker(
+        content, size=(700, 150, 12000), seed=5, rng_seed=1, unavailable=0.05, **knobs
     )
-    available = rng.random(data.n_items) > 0.05
-    ranker = core.Ranker(
-        item_factors,
-        embeddings,
-        config,
-        available=available,
-        popularity=core.popularity_counts(matrix),
-        categories=[f"g{g}" for g in data.item_group],
-    )
-    return ranker, user_factors, item_factors, embeddings, matrix
 
 
 @pytest.mark.parametrize(

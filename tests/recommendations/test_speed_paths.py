@@ -6,10 +6,10 @@ import pytest
 from catalog.models import Product
 from recommendations import services
 from recommendations.engine import core
-from recommendations.engine.synthetic import planted_groups
 from recommendations.models import ProductEmbedding
 from shopllm_site.ml import set_encoder
 from tests.recommendations.conftest import FakeEncoder, run_now
+from tests.recommendations.trained import trained_ranker
 
 # One candidate, no tuning: these tests are about what happens after training.
 FAST = {"candidates": ["als"], "tuning_budget_s": 0}
@@ -81,25 +81,8 @@ def test_second_run_with_no_product_changed_never_asks_for_the_encoder(shop, pla
 
 
 def _ranker_and_data(content: bool, **knobs):
-    data = planted_groups(300, 120, 6000, n_groups=6, seed=3)
-    config = core.EngineConfig(factors=16, iterations=4, **knobs)
-    weights = core.event_weights(data.kinds, config.weights)
-    matrix = core.confidence_matrix(data.users, data.items, weights, data.n_users, data.n_items)
-    user_factors, item_factors = core.train_als(matrix, config)
-    rng = np.random.default_rng(0)
-    embeddings = (
-        core.normalize_rows(rng.normal(size=(data.n_items, 24)).astype(np.float32))
-        if content
-        else None
-    )
-    ranker = core.Ranker(
-        item_factors,
-        embeddings,
-        config,
-        popularity=core.popularity_counts(matrix),
-        categories=[f"g{g}" for g in data.item_group],
-    )
-    return ranker, user_factors, matrix
+    trained = trained_ranker(content, **knobs)
+    return trained.ranker, trained.user_factors, trained.matrix
 
 
 @pytest.mark.parametrize("content", [True, False])
