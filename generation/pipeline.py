@@ -42,6 +42,7 @@ from generation.services import (
 )
 from shopllm_site.ml import GenerationParams, Generator, get_generator
 from shopllm_site.ml.adapters import with_adapter
+from shopllm_site.trust.claims import Facts
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,13 @@ def copy_prompt(
 @dataclass
 class CandidateBatch:
     """One generate() call: each product's prompt once per candidate temperature, each with the
-    product's own example exchange (none where the product's example is None)."""
+    product's own example exchange (none where the product's example is None) and, when the
+    vocabulary penalty is on, its own words. `facts`: each product's closed world, built once
+    for the vocabulary and the checks of its candidates."""
 
     prompts: list[str]
     params: GenerationParams
+    facts: list[Facts]
 
     @classmethod
     def build(
@@ -90,13 +94,12 @@ class CandidateBatch:
     ) -> CandidateBatch:
         prompts, prompt_examples, prompt_temperatures, vocabularies = [], [], [], []
         penalty = settings.SHOPLLM_COPY_VOCABULARY_PENALTY
-        for product, example in zip(products, examples, strict=True):
+        facts = [product_facts(product, voice.voice if voice else "") for product in products]
+        for product, example, known in zip(products, examples, facts, strict=True):
             prompt, exchanges = copy_prompt(
                 product, field, options, example, template=template, voice=voice
             )
-            words = ()
-            if penalty:
-                words = copy_vocabulary(product_facts(product, voice.voice if voice else ""))
+            words = copy_vocabulary(known) if penalty else ()
             for temperature in temperatures:
                 prompts.append(prompt)
                 prompt_examples.append(exchanges)
@@ -110,7 +113,7 @@ class CandidateBatch:
             vocabulary_penalty=penalty,
             seed=SAMPLING_SEED,
         )
-        return cls(prompts, params)
+        return cls(prompts, params, facts)
 
 
 def draft_copy(
@@ -148,6 +151,7 @@ def draft_copy(
             examples=example_texts(example),
             example_labels=[example.label] if example else [],
             voice=voice.voice,
+            facts=batch.facts[index],
         )
         for index, (product, example) in enumerate(zip(products, examples, strict=True))
     ]

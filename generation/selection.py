@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from generation.checks import product_facts, run_checks
 from generation.models import FIELD_MAX_CHARS, MAX_BULLETS, CopyField
 from generation.prompts import clean_output
-from shopllm_site.trust.claims import fact_coverage
+from shopllm_site.trust.claims import Facts, fact_coverage
 
 # Greedy first (the model's most likely copy), then samples for variety to choose from. Three
 # candidates triple the tokens; batching them with the other products keeps the job fast.
@@ -90,6 +90,16 @@ def units(text: str, field_name: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(text) if m.group(0).strip()]
 
 
+def pieces(text: str, field_name: str) -> list[str]:
+    """The text of each of `units`, stripped."""
+    return [text[start:end].strip() for start, end in units(text, field_name)]
+
+
+def joined(kept: list[str], field_name: str) -> str:
+    """Pieces back into one text: bullets one per line, sentences after a space."""
+    return ("\n" if field_name == CopyField.BULLET_POINTS else " ").join(kept)
+
+
 def repair(text: str, checks: dict, field_name: str) -> tuple[str, int]:
     """The text without the sentences (bullets) that hold a flag, and how many were dropped.
     Flags without a span (start == end: "too many bullets", "degenerate") cannot be repaired
@@ -101,8 +111,7 @@ def repair(text: str, checks: dict, field_name: str) -> tuple[str, int]:
             dropped += 1
         else:
             kept.append(text[start:end].strip())
-    joiner = "\n" if field_name == CopyField.BULLET_POINTS else " "
-    return joiner.join(kept).strip(), dropped
+    return joined(kept, field_name).strip(), dropped
 
 
 def choose(
@@ -116,9 +125,12 @@ def choose(
     examples: list[str] = (),
     example_labels: list[str] = (),
     voice: str = "",
+    facts: Facts | None = None,
 ) -> Choice:
-    """The copy to store for one (product, field) from its raw candidates, with the reasons."""
-    facts = product_facts(product, voice)  # built once for every candidate and repair
+    """The copy to store for one (product, field) from its raw candidates, with the reasons.
+    `facts`: the product's closed world if the caller has built it (else built here)."""
+    if facts is None:  # built once for every candidate and repair
+        facts = product_facts(product, voice)
 
     def assess(index: int, temperature: float, text: str, dropped: int = 0) -> Candidate:
         checks = run_checks(text, field_name, product, banned_phrases, examples, voice, facts=facts)
@@ -201,27 +213,24 @@ def _without_fragments(candidate: Candidate, field_name: str, assess) -> Candida
     if field_name not in (CopyField.DESCRIPTION, CopyField.BULLET_POINTS):
         return candidate
     bullets = field_name == CopyField.BULLET_POINTS
-    pieces = [candidate.text[s:e].strip() for s, e in units(candidate.text, field_name)]
-    kept = [p for p in pieces if len(WORD_RE.findall(p)) >= MIN_UNIT_WORDS[bullets]]
-    if len(kept) == len(pieces):
+    found = pieces(candidate.text, field_name)
+    kept = [p for p in found if len(WORD_RE.findall(p)) >= MIN_UNIT_WORDS[bullets]]
+    if len(kept) == len(found):
         return candidate
     if not kept:
         return None
-    dropped = candidate.dropped + len(pieces) - len(kept)
-    text = ("\n" if bullets else " ").join(kept)
-    tidy = assess(candidate.index, candidate.temperature, text, dropped)
+    dropped = candidate.dropped + len(found) - len(kept)
+    tidy = assess(candidate.index, candidate.temperature, joined(kept, field_name), dropped)
     return None if tidy.checks["flags"] else tidy
 
 
 def _completed(best: Candidate, field_name: str, product, assess) -> tuple[Candidate, int]:
     """The winner topped up with fact sentences when it is too short (see `top_up`), if the
     result is still clean; else the winner as it is."""
-    pieces = [best.text[start:end].strip() for start, end in units(best.text, field_name)]
-    kept, added = top_up([piece for piece in pieces if piece], field_name, product)
+    kept, added = top_up([p for p in pieces(best.text, field_name) if p], field_name, product)
     if not added:
         return best, 0
-    joiner = "\n" if field_name == CopyField.BULLET_POINTS else " "
-    completed = assess(best.index, best.temperature, joiner.join(kept), best.dropped)
+    completed = assess(best.index, best.temperature, joined(kept, field_name), best.dropped)
     if completed.checks["flags"]:
         return best, 0
     return completed, added
@@ -250,17 +259,15 @@ def assemble(ranked: list[Candidate], field_name: str, product, assess) -> dict 
     sentence of any candidate is clean (the caller falls back to the facts alone)."""
     limit = FIELD_MAX_CHARS[CopyField(field_name)]
     bullets = field_name == CopyField.BULLET_POINTS
-    joiner = "\n" if bullets else " "
     kept: list[str] = []
     sources: list[int] = []
     for candidate in ranked:
-        for start, end in units(candidate.text, field_name):
-            unit = candidate.text[start:end].strip()
+        for unit in pieces(candidate.text, field_name):
             if len(WORD_RE.findall(unit)) < MIN_UNIT_WORDS[bullets] or _near_duplicate(unit, kept):
                 continue
             if assess(candidate.index, candidate.temperature, unit).checks["flags"]:
                 continue
-            if field_name != CopyField.BULLET_POINTS and len(joiner.join([*kept, unit])) > limit:
+            if not bullets and len(joined([*kept, unit], field_name)) > limit:
                 continue
             kept.append(unit)
             if candidate.index not in sources:
@@ -270,7 +277,7 @@ def assemble(ranked: list[Candidate], field_name: str, product, assess) -> dict 
     if not kept:
         return None
     kept, added = top_up(kept, field_name, product)
-    text = joiner.join(kept)
+    text = joined(kept, field_name)
     result = assess(sources[0], ranked[0].temperature, text)
     if result.checks["flags"] or len(WORD_RE.findall(text)) < MIN_WORDS[CopyField(field_name)]:
         return None
@@ -319,7 +326,7 @@ def top_up(kept: list[str], field_name: str, product) -> tuple[list[str], int]:
             continue
         if bullets and len(kept) >= MAX_BULLETS:
             break
-        if not bullets and len(" ".join([*kept, unit])) > limit:
+        if not bullets and len(joined([*kept, unit], field_name)) > limit:
             break
         kept.append(unit)
         added += 1
