@@ -180,7 +180,7 @@ def _colour_of_a_part(text: str, start: int, end: int, colour: str, facts: Facts
     if not holders or any(set(line.key.lower().split()) & _COLOUR_KEYS for line in holders):
         return None
     parts = {singular(word) for line in holders for word in line.words}
-    parts |= {singular(w.lower()) for line in holders for w in re.findall(r"[A-Za-z]+", line.value)}
+    parts |= {word for line in holders for word in line.value_words}
     following = [singular(w.lower()) for w in re.findall(r"[A-Za-z]+", text[end : end + 40])[:2]]
     if not following or parts & set(following):
         return None
@@ -379,12 +379,20 @@ def _variety_kind(noun: str) -> str:
     return "product_type"
 
 
+def _known_options(kind: str, facts: Facts) -> int:
+    """How many colours, sizes or materials the facts give (0 for other kinds of option)."""
+    known = {"colour": facts.colours, "size": facts.sizes, "material": facts.materials}
+    return len(known.get(kind, ()))
+
+
 def _offers(noun: str, facts: Facts) -> bool:
     """The facts offer several of these, or say so themselves ("available in 6 colours")."""
-    kind = _variety_kind(noun)
-    known = {"colour": facts.colours, "size": facts.sizes, "material": facts.materials}
     plural = noun if noun.endswith("s") else noun + "s"
-    return len(known.get(kind, ())) >= 2 or plural in facts.words or noun in facts.words
+    return (
+        _known_options(_variety_kind(noun), facts) >= 2
+        or plural in facts.words
+        or noun in facts.words
+    )
 
 
 def _of_this_product(text: str, match: re.Match, facts: Facts) -> bool:
@@ -410,8 +418,7 @@ def check_variety(text: str, facts: Facts) -> list[Claim]:
         nouns = [first] + ([match.group("second").lower()] if match.group("second") else [])
         missing = [noun for noun in nouns if not _offers(noun, facts)]
         kind = _variety_kind(missing[0] if missing else first)
-        known = {"colour": facts.colours, "size": facts.sizes, "material": facts.materials}
-        one = len(known.get(kind, ())) == 1
+        one = _known_options(kind, facts) == 1
         message = (
             f"“{match.group(0)}”: the product facts give one {kind}."
             if one

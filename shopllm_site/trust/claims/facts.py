@@ -62,6 +62,7 @@ class FactLine:
     quantities: tuple[units.Quantity, ...]
     boolean: bool  # "lumbar support: yes": says it has one, not how many
     items: int  # a list's length ("sand, sage, charcoal": 3), else 0
+    value_words: frozenset[str]  # the value's words, singular ("duck down": duck, down)
 
 
 def fact_line(key: str, value) -> FactLine | None:
@@ -84,7 +85,10 @@ def fact_line(key: str, value) -> FactLine | None:
     quantities = tuple(units.find_quantities(value))
     boolean = value.strip().lower() in TRUE_VALUES
     count = len(items) if len(items) > 1 and not re.search(r"\d", value) else 0
-    return FactLine(name, value.strip(), words, frozenset(numbers), quantities, boolean, count)
+    value_words = frozenset(singular(w) for w in re.findall(r"[a-z]+", value.lower()))
+    return FactLine(
+        name, value.strip(), words, frozenset(numbers), quantities, boolean, count, value_words
+    )
 
 
 @dataclass

@@ -286,6 +286,11 @@ def check_bound_numbers(text: str, facts: Facts) -> list[Claim]:
     return claims
 
 
+def _named_by(line) -> set[str]:
+    """The words that name a fact line's subject: its key's and its value's."""
+    return set(line.words) | line.value_words
+
+
 _WHOLE_MATERIAL_KEYS = {"material", "fabric", "composition", "made"}
 
 
@@ -305,15 +310,12 @@ def _quantity_of_another_fact(
     holders = [line for line in facts.lines if _holds(line, value, quantity)]
     if not holders or phrase & title:
         return []
-    for line in holders:
-        said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
-        if phrase & (set(line.words) | said):
-            return []
+    if any(phrase & _named_by(line) for line in holders):
+        return []
     for line in facts.lines:
         if set(line.words) & _WHOLE_MATERIAL_KEYS:
             continue  # "1.5 m of polyester webbing": what the whole product is made of
-        said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
-        if line not in holders and said and said <= phrase:
+        if line not in holders and line.value_words and line.value_words <= phrase:
             claim_end = end + after.end(1)
             keys = " and ".join(holder.key for holder in holders)
             message = (
@@ -355,8 +357,7 @@ def _misbound_count(text: str, start: int, end: int, value: float, facts: Facts)
     for line in holders:
         if set(line.words) & _COUNT_KEYS:
             return []  # "pieces: 50" counts whatever the product is made of
-        said = {singular(word) for word in re.findall(r"[a-z]+", line.value.lower())}
-        if phrase & (set(line.words) | said):
+        if phrase & _named_by(line):
             return []
     claim_end = end + after.end()
     keys = ", ".join(f"{line.key}: {line.value}" for line in holders)
