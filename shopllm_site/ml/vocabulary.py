@@ -28,7 +28,8 @@ class VocabularyMasks:
         self.vocab_size = vocab_size
         self.stop_ids = stop_ids
         self._letter_tokens: Any = None
-        self._word_ids: dict[str, tuple[int, ...]] = {}
+        self._word_ids: dict[str, frozenset[int]] = {}  # a word: the ids of all its forms
+        self._piece_ids: frozenset[int] | None = None
 
     def letter_tokens(self) -> Any:
         """Bool tensor [vocab]: True for tokens that spell at least one letter."""
@@ -45,18 +46,27 @@ class VocabularyMasks:
         return self._letter_tokens
 
     def word_ids(self, words: list[str]) -> list[int]:
-        """The token ids of every allowed form of `words` (cached per form)."""
-        forms = {piece for piece in ALWAYS_ALLOWED}
-        for word in words:
-            for form in (word, word.lower(), word[:1].upper() + word[1:]):
-                forms.add(form)
-                forms.add(" " + form)
-        missing = [form for form in forms if form not in self._word_ids]
+        """The token ids of every allowed form of `words`, and of the ALWAYS_ALLOWED pieces."""
+        if self._piece_ids is None:
+            encoded = self.tokenizer(list(ALWAYS_ALLOWED), add_special_tokens=False)
+            self._piece_ids = frozenset(t for ids in encoded["input_ids"] for t in ids)
+        missing = [word for word in set(words) if word not in self._word_ids]
         if missing:
-            encoded = self.tokenizer(missing, add_special_tokens=False)["input_ids"]
-            for form, ids in zip(missing, encoded, strict=True):
-                self._word_ids[form] = tuple(ids)
-        return sorted({token for form in forms for token in self._word_ids[form]})
+            forms = [self._forms(word) for word in missing]
+            flat = [form for word_forms in forms for form in word_forms]
+            encoded = iter(self.tokenizer(flat, add_special_tokens=False)["input_ids"])
+            for word, word_forms in zip(missing, forms, strict=True):
+                self._word_ids[word] = frozenset(t for _ in word_forms for t in next(encoded))
+        allowed = set(self._piece_ids)
+        for word in words:
+            allowed |= self._word_ids[word]
+        return list(allowed)
+
+    @staticmethod
+    def _forms(word: str) -> list[str]:
+        """How copy writes a word: as given, lower case, capitalised; after a space or not."""
+        bare = {word, word.lower(), word[:1].upper() + word[1:]}
+        return [*bare, *(" " + form for form in bare)]
 
     def penalties(self, vocabularies: list[tuple[str, ...]], penalty: float) -> Any:
         """Float tensor [rows, vocab]: what each row's scores lose per token (0 where allowed).
