@@ -244,10 +244,10 @@ class LocalGenerator:
         repeats: list[int],
         params: GenerationParams,
         temperatures: list[float],
-        vocabularies: list[tuple[str, ...]] | None = None,
+        vocabularies: list[tuple[str, ...]],
     ) -> tuple[list[str], int]:
         """Generate `repeats[i]` rows for each distinct chat `chats[i]`, rows in that order;
-        `vocabularies`: each row's allowed words (shopllm_site/ml/vocabulary.py), if any."""
+        `vocabularies`: each row's allowed words (shopllm_site/ml/vocabulary.py; empty: any)."""
         import torch
 
         encoded = self.tokenizer(
@@ -267,7 +267,7 @@ class LocalGenerator:
             if len(source) > 1 and input_ids.shape[1] > 1:
                 input_ids, attention_mask, cache = self._shared_prefill(encoded, source)
             blocked = None
-            if vocabularies and any(vocabularies):
+            if any(vocabularies):
                 blocked = self._vocabulary_masks().penalties(
                     vocabularies, params.vocabulary_penalty
                 )
