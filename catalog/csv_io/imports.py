@@ -398,11 +398,11 @@ def check_staged(
     if not report.rows:
         raise ImportRejected("The file has a header but no rows.", line=2)
     on_progress(report.rows)
-    rule_errors, rule_error_count, sku_errors, sku_error_count = staging.check(
-        columns, MAX_REPORTED_ERRORS
+    sku_errors, sku_error_count = staging.check()
+    report.error_count += staging.rule_error_count + sku_error_count
+    report.row_errors = staged.merged(
+        MAX_REPORTED_ERRORS, misshapen, staging.rule_errors, sku_errors
     )
-    report.error_count += rule_error_count + sku_error_count
-    report.row_errors = staged.merged(MAX_REPORTED_ERRORS, misshapen, rule_errors, sku_errors)
     return report
 
 
@@ -586,7 +586,11 @@ def run_import(job: Job, run: jobs.JobRun) -> dict:
         ):
             raise jobs.JobCancelled()
 
-    with staged.Staging(job.shop) if staged.applies(kind_name) else Spool() as spool:
+    with (
+        staged.Staging(job.shop, MAX_REPORTED_ERRORS)
+        if staged.applies(kind_name)
+        else Spool() as spool
+    ):
         try:
             first = next(pieces, b"")
             _refuse_utf16(first)
@@ -620,7 +624,9 @@ def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> 
             "imported. Fix the rows listed below and upload the file again.",
             report,
         )
-    size = batch_size_for(kind_name)
+    size = (
+        staged.WRITE_CHUNK_ROWS if isinstance(spool, staged.Staging) else batch_size_for(kind_name)
+    )
     if report.error_count:
         note = (
             f"{report.good:,} of {report.rows:,} rows passed the checks; importing them in "
@@ -638,11 +644,11 @@ def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> 
         done, batches = resume_after, spool.batches(size, after=resume_after)
     else:
         done, batches = 0, spool.batches(size)
-    for rows in batches:
-        if done + len(rows) <= resume_after:
-            done += len(rows)
-            continue
-        try:
+    try:
+        for rows in batches:
+            if done + len(rows) <= resume_after:
+                done += len(rows)
+                continue
             with transaction.atomic():
                 batch_created, batch_updated = write_batch(job.shop, kind_name, rows, customers)
                 done += len(rows)
@@ -651,14 +657,14 @@ def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> 
                 )
                 run.progress(done)  # raises JobCancelled, rolling this batch back
             forget_debug_queries()
-        except IntegrityError as exc:
-            # A product was deleted (or a customer merged) between checking and this batch.
-            raise _rejection(
-                f"The database refused a batch ({exc}). Rows before it were imported; "
-                "retry the job to import the rest."
-            ) from exc
-        created += batch_created
-        updated += batch_updated
+            created += batch_created
+            updated += batch_updated
+    except IntegrityError as exc:
+        # A product was deleted (or a customer merged) between checking and this batch.
+        raise _rejection(
+            f"The database refused a batch ({exc}). Rows before it were imported; "
+            "retry the job to import the rest."
+        ) from exc
     delete_upload(job.shop, _upload_ids(job))
     imported = spool.rows
     if kind_name == "interactions":
