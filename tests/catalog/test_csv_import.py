@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog import jobs
-from catalog.csv_io import imports
+from catalog.csv_io import imports, staged
 from catalog.models import (
     Customer,
     Interaction,
@@ -314,7 +314,8 @@ def test_hostile_control_and_bidi_characters_are_stripped(shop):
 
 def test_retried_interaction_import_resumes_after_committed_batches(shop, monkeypatch):
     save_product(shop, {"sku": "MUG-1", "title": "Mug"})
-    monkeypatch.setattr(imports, "INTERACTION_BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "INTERACTION_BATCH_SIZE", 2)  # SQLite
+    monkeypatch.setattr(staged, "WRITE_CHUNK_ROWS", 2)  # PostgreSQL
     text = "customer_id,sku,kind\n" + "".join(f"C{n},MUG-1,view\n" for n in range(5))
     calls = []
     real_write = imports.write_batch

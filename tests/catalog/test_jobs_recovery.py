@@ -353,7 +353,9 @@ def test_killed_worker_mid_job_is_recovered_by_the_reaper_and_a_new_worker(
     assert finished.worker_losses == 1 and finished.attempts == 2 and finished.error == ""
 
 
-INTERACTION_ROWS = 20_000
+# Several write chunks on either database (5,000 rows per batch on SQLite, 20,000 per chunk on
+# PostgreSQL), so that the worker can be killed between two of them.
+INTERACTION_ROWS = 70_000
 
 
 @pytest.mark.worker
