@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,14 @@ def strongest_kinds(data: ShopData, n_users: int, n_items: int):
     """Users x items CSR of 1 + the strongest kind rank (view < rating < cart < purchase)."""
     import scipy.sparse as sp
 
+    pairs, ranks = _strongest_pairs(data, n_items)
+    users, items = np.divmod(pairs, max(n_items, 1))
+    return sp.csr_matrix((ranks, (users, items)), shape=(n_users, n_items), dtype=np.int8)
+
+
+def _strongest_pairs(data: ShopData, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (user, item) pair with events as one sorted int64 key (user * n_items + item), and
+    1 + the strongest kind rank of its events."""
     rank_of = {kind: KIND_RANK.get(kind, 0) + 1 for kind in set(data.kinds)}
     ranks = np.fromiter(map(rank_of.__getitem__, data.kinds), np.int64, len(data.kinds))
     # One int64 key per event, (user, item) first and the rank last: after one sort each pair's
@@ -42,8 +51,30 @@ def strongest_kinds(data: ShopData, n_users: int, n_items: int):
     pairs, ranks = keys >> 3, (keys & 7).astype(np.int8)
     last = np.ones(len(keys), dtype=bool)
     last[:-1] = pairs[1:] != pairs[:-1]
-    users, items = np.divmod(pairs[last], max(n_items, 1))
-    return sp.csr_matrix((ranks[last], (users, items)), shape=(n_users, n_items), dtype=np.int8)
+    return pairs[last], ranks[last]
+
+
+def via_kinds(data: ShopData, customer_recs) -> list[list[int]]:
+    """For each customer's recs, the strongest kind (KIND_RANK) of the customer's own events on
+    the rec's `via` product; -1 where there is no `via` or no event on it. One lookup for all
+    customers (a dict of each customer's history cost more than the lists' text)."""
+    n_items = max(len(data.product_ids), 1)
+    pairs, ranks = _strongest_pairs(data, n_items)
+    lengths = np.fromiter(map(len, customer_recs), np.int64, len(customer_recs))
+    vias = np.fromiter(
+        (-1 if rec.via is None else rec.via for recs in customer_recs for rec in recs),
+        np.int64,
+        int(lengths.sum()),
+    )
+    keys = np.repeat(np.arange(len(customer_recs), dtype=np.int64), lengths) * n_items + vias
+    found = np.minimum(np.searchsorted(pairs, keys), max(len(pairs) - 1, 0))
+    kinds = np.full(len(keys), -1, dtype=np.int64)
+    if len(pairs):
+        hit = (vias >= 0) & (pairs[found] == keys)
+        kinds[hit] = ranks[found[hit]] - 1
+    flat = kinds.tolist()
+    ends = np.cumsum(lengths).tolist()
+    return [flat[end - length : end] for end, length in zip(ends, lengths.tolist(), strict=True)]
 
 
 def kind_mask(kinds: list[str], wanted: tuple[str, ...]) -> np.ndarray:
@@ -109,30 +140,35 @@ class ItemText:
         self.categories = [_escaped(category) for category in data.categories]
         self.tails: dict[tuple, str] = {}
 
-    def items(self, recs, kinds: dict[int, int] | None = None) -> str:
-        """`recs` as a JSON list; `kinds`: the customer's strongest kind per history item."""
-        kinds = kinds or {}
-        return "[" + ", ".join([self.item(rec, kinds.get(rec.via)) for rec in recs]) + "]"
+    def items(self, recs, kinds=None) -> str:
+        """`recs` as a JSON list; `kinds[i]`: the customer's strongest kind on `recs[i].via`
+        (None or -1: none; via_kinds)."""
+        heads, tails = self.heads, self.tails
+        parts = []
+        for (item, score, reason, via), kind in zip(recs, kinds or [None] * len(recs), strict=True):
+            # Everything after the score depends on a few values only: written once per key.
+            if reason == "popular_in_category":
+                key = (reason, via, kind, item)
+            elif reason == "bought_together":
+                key = (reason, via, kind, None, int(score))
+            else:
+                key = (reason, via, kind)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = self._tail(item, score, reason, via, kind)
+            parts.append(heads[item] + _score_text(score) + tail)
+        return "[" + ", ".join(parts) + "]"
 
-    def customer_items(self, recs, strongest, user: int) -> str:
-        return self.items(recs, _user_kinds(strongest, user))
-
-    def item(self, rec, strongest_kind: int | None) -> str:
-        item, score, reason, via = rec
-        # Everything after the score depends on a few values only: written once per key.
-        key = (
-            reason,
-            via,
-            strongest_kind,
-            item if reason == "popular_in_category" else None,
-            int(score) if reason == "bought_together" else None,
-        )
-        tail = self.tails.get(key)
-        if tail is None:
-            tail = self.tails[key] = self._tail(item, score, reason, via, strongest_kind)
-        return f"{self.heads[item]}{round(float(score), 4)!r}{tail}"
+    def customer_lists(self, customer_recs) -> Iterator[str]:
+        """Every customer's items (`customer_recs[user]`) as JSON text, one at a time (a COPY
+        sends each while the next is written)."""
+        kinds = via_kinds(self.data, customer_recs)
+        for recs, user_kinds in zip(customer_recs, kinds, strict=True):
+            yield self.items(recs, user_kinds)
 
     def _tail(self, item: int, score: float, reason: str, via, strongest_kind) -> str:
+        if strongest_kind is not None and strongest_kind < 0:
+            strongest_kind = None
         verb = KIND_VERB.get(strongest_kind, "") if strongest_kind is not None else ""
         text = reason_text(
             reason, self.titles[via] if via is not None else None, self.categories[item], verb
@@ -141,6 +177,16 @@ class ItemText:
             text += f" ({int(score)} customers)"
         via_id = self.ids[via] if via is not None else "null"
         return f', "r": {_encode(reason)}, "via": {via_id}, "t": "{text}"}}'
+
+
+def _score_text(score: float) -> str:
+    """`repr(round(float(score), 4))`, as item_json stores it, at a third of the cost: both
+    round the exact binary value to 4 decimals the same way (dtoa), and below 1e15 the shortest
+    repr of that is its decimals without trailing zeros."""
+    if -1e15 < score < 1e15:
+        text = f"{score:.4f}".rstrip("0")
+        return text + "0" if text[-1] == "." else text
+    return repr(round(float(score), 4))
 
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode

@@ -30,7 +30,6 @@ from recommendations.models import (
     ProductEmbedding,
     RecommendationRun,
     RecommenderSettings,
-    RunModelData,
 )
 
 if TYPE_CHECKING:
@@ -615,6 +614,8 @@ def _record_results(
     stats: dict,
 ) -> None:
     """Save the run's metrics, fallback lists and model arrays (for fold-in at serving)."""
+    from recommendations.list_store import store_model_data
+
     popularity = model.popularity
     popular_order = [int(i) for i in np.argsort(-popularity, kind="stable") if popularity[i] > 0]
     by_category: dict[str, list[int]] = {}
@@ -623,12 +624,8 @@ def _record_results(
         if len(bucket) < 20:
             bucket.append(data.product_ids[i])
     by_category.pop("", None)
-    RunModelData.objects.update_or_create(
-        run=run,
-        defaults={
-            "arrays": run_output.pack_arrays(data, model.item_factors, embeddings, popularity),
-            "popular_by_category": by_category,
-        },
+    store_model_data(
+        run, run_output.pack_arrays(data, model.item_factors, embeddings, popularity), by_category
     )
     RecommendationRun.objects.filter(pk=run.pk).update(
         metrics=metrics,

@@ -1,10 +1,11 @@
 """A run's input as plain arrays: the shop's products and every interaction, read without model
 instances.
 
-Interactions are the bulk (hundreds of thousands of rows): they are read as raw rows with the
-timestamp already turned into Unix seconds by the database (PostgreSQL `date_part('epoch', ...)`,
-SQLite `julianday`), in chunks through the DB-API cursor, so no Django field converter runs per
-row. Databases without such an expression fall back to `values_list`.
+Interactions are the bulk (hundreds of thousands of rows), read without a Python object per row
+on PostgreSQL (each column packed by the database into one binary value, `_packed_columns`) and
+as raw rows with the timestamp already in Unix seconds on SQLite (`julianday`, in chunks through
+the DB-API cursor), so no Django field converter runs per row. Other databases fall back to
+`values_list`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ KINDS = tuple(InteractionKind.values)
 
 
 class _UnixSeconds(Func):
-    """A datetime column as float seconds since 1970 (UTC)."""
+    """A datetime column as float seconds since 1970 (UTC). The SQLite read uses it; on
+    PostgreSQL it is the reference `_packed_columns` computes the same seconds as."""
 
     output_field = FloatField()
 
@@ -52,13 +54,12 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
     last_id = bounds["last"]
     customer_col, product_col, kinds, stamps = _interaction_columns(shop, last_id)
     # Interactions of products outside the shop's list (none, by the foreign key) are dropped.
-    positions = np.searchsorted(product_ids, product_col)
-    positions = np.minimum(positions, max(len(product_ids) - 1, 0))
-    keep = product_ids[positions] == product_col if len(product_ids) else np.zeros(0, dtype=bool)
+    positions = _index_of(product_ids, product_col)
+    keep = positions >= 0
     if not keep.all():
         customer_col, positions, stamps = customer_col[keep], positions[keep], stamps[keep]
         kinds = [kind for kind, kept in zip(kinds, keep, strict=True) if kept]
-    customer_ids, users = np.unique(customer_col, return_inverse=True)
+    customer_ids, users = _distinct(customer_col)
     until = None
     if len(stamps):
         until = (
@@ -84,6 +85,43 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
     )
 
 
+def _index_of(sorted_ids, values):
+    """The position of each of `values` in `sorted_ids` (ascending, distinct), -1 where it is
+    not there: one table over the ids' span when that is small (a shop's ids mostly are),
+    else a binary search per value."""
+    import numpy as np
+
+    if len(sorted_ids) == 0 or len(values) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    low = int(sorted_ids[0])
+    span = int(sorted_ids[-1]) - low + 1
+    if span <= 4 * (len(sorted_ids) + len(values)):
+        table = np.full(span, -1, dtype=np.int64)
+        table[sorted_ids - low] = np.arange(len(sorted_ids))
+        inside = (values >= low) & (values < low + span)
+        return np.where(inside, table[np.where(inside, values - low, 0)], -1)
+    positions = np.minimum(np.searchsorted(sorted_ids, values), len(sorted_ids) - 1)
+    return np.where(sorted_ids[positions] == values, positions, -1)
+
+
+def _distinct(values):
+    """`np.unique(values, return_inverse=True)` (sorted distinct values, each value's index
+    among them), through a presence table over the values' span when that is small: no sort
+    of every interaction."""
+    import numpy as np
+
+    if len(values) == 0:
+        return np.unique(values, return_inverse=True)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values):
+        return np.unique(values, return_inverse=True)
+    present = np.zeros(span, dtype=bool)
+    present[values - low] = True
+    index = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, index[values - low]
+
+
 def _interaction_columns(shop: Shop, last_id: int | None):
     """(customer ids, product ids, kinds, Unix seconds) of the shop's interactions up to
     `last_id`, as arrays (kinds a list of str)."""
@@ -93,24 +131,27 @@ def _interaction_columns(shop: Shop, last_id: int | None):
     if last_id is None:
         return empty
     rows = Interaction.objects.for_shop(shop).filter(pk__lte=last_id).order_by()
-    if connection.vendor not in ("postgresql", "sqlite"):
-        return _columns_from_values(
-            rows.values_list("customer_id", "product_id", "kind", "occurred_at")
-        )
-    # Every column a number (the kind as its index in KINDS): a chunk becomes one float array
-    # in one call. Ids stay exact as floats below 2**53.
     kind_code = Case(
         *(When(kind=kind, then=Value(code)) for code, kind in enumerate(KINDS)),
         default=Value(-1),
         output_field=IntegerField(),
     )
-    query = rows.annotate(code=kind_code, stamp=_UnixSeconds(F("occurred_at"))).values_list(
-        "customer_id", "product_id", "code", "stamp"
-    )
-    sql, params = query.query.sql_with_params()
-    columns = _binary_copy(sql, params) if connection.vendor == "postgresql" else None
-    if columns is None:
-        columns = _fetched(sql, params)
+    if connection.vendor == "postgresql":
+        query = rows.annotate(code=kind_code).values_list(
+            "customer_id", "product_id", "code", "occurred_at"
+        )
+        columns = _packed_columns(query)
+    elif connection.vendor == "sqlite":
+        # Every column a number (the kind as its index in KINDS): a chunk becomes one float
+        # array in one call. Ids stay exact as floats below 2**53.
+        query = rows.annotate(code=kind_code, stamp=_UnixSeconds(F("occurred_at"))).values_list(
+            "customer_id", "product_id", "code", "stamp"
+        )
+        columns = _fetched(query)
+    else:
+        return _columns_from_values(
+            rows.values_list("customer_id", "product_id", "kind", "occurred_at")
+        )
     if columns is None:
         return empty
     customer_col, product_col, codes, stamps = columns
@@ -122,10 +163,12 @@ def _interaction_columns(shop: Shop, last_id: int | None):
     return customer_col, product_col, kinds, stamps
 
 
-def _fetched(sql: str, params):
-    """The four columns through the DB-API cursor, in chunks (any database)."""
+def _fetched(query):
+    """The four numeric columns of `query` through the DB-API cursor, in chunks (any database);
+    None when there are no rows."""
     import numpy as np
 
+    sql, params = query.query.sql_with_params()
     blocks = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -142,35 +185,45 @@ def _fetched(sql: str, params):
     )
 
 
-def _binary_copy(sql: str, params):
-    """The four columns as four packed big-endian byte strings aggregated by PostgreSQL (one row
-    back, no Python object per interaction: a row-by-row fetch or COPY costs ~4 us a row in
-    the driver). All four aggregates see the rows in the same order (one scan, one node)."""
-    import numpy as np
+# PostgreSQL's binary timestamptz: microseconds since 2000-01-01 UTC, 946,684,800 s after 1970.
+_MICROSECONDS_2000 = 946_684_800_000_000
 
+
+def _packed_columns(query):
+    """(customer ids, product ids, kind codes, Unix seconds) of `query`'s four columns (customer,
+    product, kind code, occurred_at), each packed by PostgreSQL into one big-endian byte string
+    (`string_agg` of `int8send` ...) and fetched in the binary format: one row back, no Python
+    object per interaction (a row-by-row fetch or COPY costs ~4 us a row in the driver). All four
+    aggregates see the rows in the same order (one scan, one node). None when there are no rows.
+
+    The seconds are `date_part('epoch', occurred_at)` computed here, bit for bit: PostgreSQL
+    divides the microseconds since 1970, as a float8, by 1e6 (timestamptz_part_common)."""
+    import numpy as np
+    import psycopg
+
+    sql, params = query.query.sql_with_params()
     # `sql` is Django's compiled query; its values travel separately in `params`.
-    query = (
+    packed_sql = (
         "SELECT string_agg(int8send(q.c::int8), ''), string_agg(int8send(q.p::int8), ''), "  # noqa: S608
-        "string_agg(int4send(q.k::int4), ''), string_agg(float8send(q.t::float8), ''), "
+        "string_agg(int2send(q.k::int2), ''), string_agg(timestamptz_send(q.t), ''), "
         f"count(*) FROM ({sql}) AS q (c, p, k, t)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
+    connection.ensure_connection()
+    # A server-side binding cursor: Django's client-side one cannot fetch binary results, and
+    # the text format would send every byte string as hex.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(packed_sql, params, binary=True)
         *packed, count = cursor.fetchone()
     if not count:
         return None
-    customer, product, code, stamp = (
-        np.frombuffer(bytes(column), dtype=kind)
-        for column, kind in zip(packed, (">i8", ">i8", ">i4", ">f8"), strict=True)
+    customer, product, code, micros = (
+        np.frombuffer(column, dtype=kind)
+        for column, kind in zip(packed, (">i8", ">i8", ">i2", ">i8"), strict=True)
     )
-    if not len(customer) == len(product) == len(code) == len(stamp) == count:
-        return None
-    return (
-        customer.astype(np.int64),
-        product.astype(np.int64),
-        code.astype(np.int64),
-        stamp.astype(np.float64),
-    )
+    if not len(customer) == len(product) == len(code) == len(micros) == count:
+        raise RuntimeError("PostgreSQL packed the interaction columns unevenly")
+    stamps = (micros.astype(np.int64) + _MICROSECONDS_2000).astype(np.float64) / 1e6
+    return customer.astype(np.int64), product.astype(np.int64), code.astype(np.int64), stamps
 
 
 def _columns_from_values(rows):

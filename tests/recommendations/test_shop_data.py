@@ -62,22 +62,55 @@ def test_a_kind_outside_the_known_ones_is_read_as_stored(shop, planted):
 def test_postgresql_packed_read_equals_the_row_by_row_fetch(shop, planted):
     import pytest
     from django.db import connection
+    from django.db.models import F
 
     from recommendations import shop_data
 
     if connection.vendor != "postgresql":
         pytest.skip("the packed read is PostgreSQL's")
-    from django.db.models import F
-
-    query = (
-        Interaction.objects.for_shop(shop)
-        .order_by("pk")
-        .annotate(stamp=shop_data._UnixSeconds(F("occurred_at")))
-        .values_list("customer_id", "product_id", "quantity", "stamp")
+    # Stamps around 1970 and 2000 (PostgreSQL's own epoch), with microseconds: the packed read
+    # converts the stored microseconds itself and must give date_part's seconds bit for bit.
+    moments = (
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, 123457, tzinfo=UTC),
+        datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC),
     )
-    sql, params = query.query.sql_with_params()
-    packed = shop_data._binary_copy(sql, params)
-    fetched = shop_data._fetched(sql, params)
-    assert packed is not None and len(packed[0]) == Interaction.objects.for_shop(shop).count()
+    rows = Interaction.objects.for_shop(shop).order_by("pk")
+    for pk, moment in zip(rows.values_list("pk", flat=True)[:4], moments, strict=True):
+        Interaction.objects.filter(pk=pk).update(occurred_at=moment)
+    packed = shop_data._packed_columns(
+        rows.values_list("customer_id", "product_id", "quantity", "occurred_at")
+    )
+    fetched = shop_data._fetched(
+        rows.annotate(stamp=shop_data._UnixSeconds(F("occurred_at"))).values_list(
+            "customer_id", "product_id", "quantity", "stamp"
+        )
+    )
+    assert packed is not None and len(packed[0]) == rows.count()
     for mine, theirs in zip(packed, fetched, strict=True):
-        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-6)
+        np.testing.assert_array_equal(mine, theirs)
+    assert packed[3][0] == -1e-6
+
+
+def test_positions_and_distinct_ids_equal_numpys_search_and_unique():
+    from recommendations import shop_data
+
+    rng = np.random.default_rng(2)
+    dense = np.arange(1000, 1400, dtype=np.int64)
+    spread = np.sort(rng.choice(10**9, 400, replace=False)).astype(np.int64)
+    for ids in (dense, dense[::3], spread, dense[:1], dense[:0]):
+        values = np.concatenate([rng.choice(ids, 500) if len(ids) else [], [5, 10**10, 1100]])
+        values = values.astype(np.int64)
+        found = np.searchsorted(ids, values)
+        expected = [
+            int(f) if f < len(ids) and ids[f] == v else -1
+            for f, v in zip(found, values, strict=True)
+        ]
+        assert shop_data._index_of(ids, values).tolist() == expected
+        for some in (values, values[:-3]):  # with and without far-off values
+            distinct, index = shop_data._distinct(some)
+            unique, inverse = np.unique(some, return_inverse=True)
+            assert distinct.tolist() == unique.tolist() and index.tolist() == inverse.tolist()
+    assert shop_data._index_of(dense, np.zeros(0, np.int64)).tolist() == []
+    assert [part.tolist() for part in shop_data._distinct(np.zeros(0, np.int64))] == [[], []]

@@ -219,5 +219,65 @@ def test_stored_item_text_is_the_json_of_the_item_dicts():
     text = run_output.ItemText(data)
     for kinds in ({}, {1: 3, 2: 0}):
         expected = [run_output.item_json(rec, data, kinds.get(rec.via)) for rec in recs]
-        assert json.loads(text.items(recs, kinds)) == expected
+        assert json.loads(text.items(recs, [kinds.get(rec.via) for rec in recs])) == expected
+    assert json.loads(text.items(recs)) == [run_output.item_json(r, data, None) for r in recs]
     assert text.items([]) == "[]"
+
+
+def test_stored_scores_are_the_rounded_reprs():
+    from recommendations import run_output
+
+    rng = np.random.default_rng(3)
+    scores = [0.0, -0.0, 1e-5, -1e-5, 5e-5, 1.5e-4, 2.5e-4, 0.00015, 1.00005, 2.5, 3, 7.0]
+    scores += [-0.99995, 0.1, 123456789.12345, 1e15, -1e15, 3e17, float("nan"), float("inf")]
+    scores += rng.uniform(-10, 10, 20000).tolist() + (rng.integers(0, 10**6, 20000) / 1e5).tolist()
+    scores += (rng.integers(0, 10**6, 20000) / 1e5 + 5e-5).tolist()  # ties at the 5th decimal
+    for score in scores:
+        assert run_output._score_text(score) == repr(round(float(score), 4)), score
+
+
+def test_customer_list_text_names_the_strongest_kind_on_the_via_product():
+    import json
+
+    from recommendations import run_output
+
+    rng = np.random.default_rng(7)
+    n_users, n_items, events = 60, 25, 900
+    kinds = ["view", "cart", "purchase", "rating", "wishlist"]
+    data = run_output.ShopData(
+        product_ids=list(range(100, 100 + n_items)),
+        titles=[f"Item {i}" for i in range(n_items)],
+        categories=[f"Cat {i % 4}" for i in range(n_items)],
+        available=np.ones(n_items, bool),
+        repurchasable=np.zeros(n_items, bool),
+        customer_ids=list(range(n_users)),
+        users=rng.integers(0, n_users - 1, events),  # the last customer has no events
+        items=rng.integers(0, n_items, events),
+        kinds=[kinds[k] for k in rng.integers(0, len(kinds), events)],
+        timestamps=np.zeros(events),
+        until=None,
+        last_id=None,
+    )
+    reasons = ["because_you", "similar_to", "popular", "popular_in_category"]
+    customer_recs = [
+        [
+            core.Rec(
+                int(rng.integers(n_items)),
+                float(rng.random()),
+                reasons[r],
+                int(rng.integers(n_items)) if r < 2 else None,
+            )
+            for r in rng.integers(0, len(reasons), int(rng.integers(0, 8)))
+        ]
+        for _ in range(n_users)
+    ]
+    strongest = run_output.strongest_kinds(data, n_users, n_items)
+    texts = list(run_output.ItemText(data).customer_lists(customer_recs))
+    assert len(texts) == n_users
+    verbs = set()
+    for user, (recs, text) in enumerate(zip(customer_recs, texts, strict=True)):
+        expected = run_output.customer_items(recs, data, strongest, user)
+        assert json.loads(text) == expected
+        verbs.update(item["t"].split(" “")[0] for item in expected)
+    # Every verb occurs, and vias the customer never touched: the lookups were exercised.
+    assert {"Because you viewed", "Because you bought", "Because you liked"} <= verbs
