@@ -137,7 +137,7 @@ class Staging:
 
     def __init__(self, shop: Shop, listed: int):
         self.shop = shop
-        self.listed = listed  # rule errors listed at most (every one is counted)
+        self.listed = listed  # errors listed at most, of each check (every one is counted)
         self.rows = 0
         self.rule_errors: list[dict] = []
         self.rule_error_count = 0
@@ -151,18 +151,17 @@ class Staging:
 
     def __exit__(self, exc_type, *exc_info) -> None:
         if exc_type is None:
-            self.drop()
-            with connection.cursor() as cursor:
-                cursor.execute("RESET work_mem")
+            self.drop(reset=True)
         else:  # in a transaction the error aborted, this fails too; the session ends it
             with contextlib.suppress(DatabaseError):
-                self.drop()
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET work_mem")
+                self.drop(reset=True)
 
-    def drop(self) -> None:
+    def drop(self, reset: bool = False) -> None:
+        """Drop the import's tables; `reset`: and give the session its own work_mem back."""
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {FIXED}, {GOOD}, {WRITE}")
+            if reset:
+                cursor.execute("RESET work_mem")
 
     # --- Checking -----------------------------------------------------------------------------
 
@@ -258,9 +257,9 @@ class Staging:
             # planner guesses their size and may pick nested loops over millions of rows.
             cursor.execute(f"ANALYZE {STAGE}")
             cursor.execute(f"ANALYZE {FIXED}")
-        return self._resolve_skus(self.listed)
+        return self._resolve_skus()
 
-    def _resolve_skus(self, listed: int) -> tuple[list[dict], int]:
+    def _resolve_skus(self) -> tuple[list[dict], int]:
         """Keep the rows whose SKU the shop has (typed, with their product, in GOOD)."""
         rows = f"""
             SELECT line, customer_id, sku, kind,
@@ -294,7 +293,7 @@ class Staging:
                     WHERE NOT EXISTS (
                         SELECT 1 FROM {products} p WHERE p.shop_id = %s AND p.sku = s.sku)
                     ORDER BY s.line LIMIT %s""",
-                    [self.shop.pk, listed],
+                    [self.shop.pk, self.listed],
                 )
                 errors = [
                     {
