@@ -459,9 +459,10 @@ class Spool:
     """The checked rows of one import, pickled batch by batch into a temporary file on the
     worker's disk (deleted when closed): memory holds one batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, chunk_rows: int) -> None:
         self.file = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
         self.rows = 0
+        self.chunk_rows = chunk_rows  # rows per batch written (and committed) at once
 
     def __enter__(self) -> Spool:
         return self
@@ -473,15 +474,20 @@ class Spool:
         pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
         self.rows += len(rows)
 
-    def batches(self, size: int) -> Iterator[list]:
-        """The rows again, in batches of `size` (the last one smaller)."""
+    def batches(self, after: int = 0) -> Iterator[list]:
+        """The rows again, in batches of `chunk_rows` (the last one smaller), from the one
+        after `after` (rows an earlier attempt wrote)."""
         self.file.seek(0)
-        pending: list = []
+        size, pending, skip = self.chunk_rows, [], after
         while True:
             try:
                 pending.extend(pickle.load(self.file))  # noqa: S301 - written by this process
             except EOFError:
                 break
+            if skip:
+                skipped = min(skip, len(pending))
+                del pending[:skipped]
+                skip -= skipped
             while len(pending) >= size:
                 yield pending[:size]
                 del pending[:size]
@@ -589,7 +595,7 @@ def run_import(job: Job, run: jobs.JobRun) -> dict:
     with (
         staged.Staging(job.shop, MAX_REPORTED_ERRORS)
         if staged.applies(kind_name)
-        else Spool() as spool
+        else Spool(batch_size_for(kind_name)) as spool
     ):
         try:
             first = next(pieces, b"")
@@ -624,9 +630,7 @@ def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> 
             "imported. Fix the rows listed below and upload the file again.",
             report,
         )
-    size = (
-        staged.WRITE_CHUNK_ROWS if isinstance(spool, staged.Staging) else batch_size_for(kind_name)
-    )
+    size = spool.chunk_rows
     if report.error_count:
         note = (
             f"{report.good:,} of {report.rows:,} rows passed the checks; importing them in "
@@ -640,15 +644,9 @@ def _write(job, run, kind_name, spool, report, keep_good_rows, resume_after) -> 
     run.set_total(spool.rows)
     created = updated = 0
     customers = CustomerIds(job.shop)
-    if isinstance(spool, staged.Staging):  # starts after the rows written before
-        done, batches = resume_after, spool.batches(size, after=resume_after)
-    else:
-        done, batches = 0, spool.batches(size)
+    done = resume_after
     try:
-        for rows in batches:
-            if done + len(rows) <= resume_after:
-                done += len(rows)
-                continue
+        for rows in spool.batches(after=resume_after):
             with transaction.atomic():
                 batch_created, batch_updated = write_batch(job.shop, kind_name, rows, customers)
                 done += len(rows)

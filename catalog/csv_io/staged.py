@@ -132,8 +132,8 @@ def _table(model) -> str:
 class Staging:
     """One import's rows in the database's temporary tables, between checking and writing.
 
-    Quacks like `imports.Spool` for the writer: `rows` (good rows) and `batches()`, whose
-    chunks `write_chunk` stores."""
+    Quacks like `imports.Spool` for the writer: `rows` (good rows), `chunk_rows` and
+    `batches(after)`, whose chunks `write_chunk` stores."""
 
     def __init__(self, shop: Shop, listed: int):
         self.shop = shop
@@ -307,10 +307,15 @@ class Staging:
 
     # --- Writing ------------------------------------------------------------------------------
 
-    def batches(self, size: int, after: int = 0) -> Iterator[Chunk]:
-        """Chunks of the good rows by their number (1-based, in line order), from the one
-        after `after` (rows an earlier attempt wrote); the shop's missing customers are
+    @property
+    def chunk_rows(self) -> int:
+        return WRITE_CHUNK_ROWS
+
+    def batches(self, after: int = 0) -> Iterator[Chunk]:
+        """Chunks of `chunk_rows` good rows by their number (1-based, in line order), from the
+        one after `after` (rows an earlier attempt wrote); the shop's missing customers are
         created, and every row given its customer's key, before the first."""
+        size = self.chunk_rows
         self._create_customers()
         self._number_rows()
         self.keys_per_chunk = _may_switch_key_triggers_off()

@@ -357,3 +357,19 @@ def test_outsider_product_count_sees_none_of_the_shop(outsider_api, shop):
     upsert_products(shop, [{"sku": f"P-{n}", "title": f"Steel mug {n}"} for n in range(5)])
     response = outsider_api.get("/api/v1/products/", {"search": "steel"})
     assert response.json()["count"] == 0 and response.json()["results"] == []
+
+
+# --- The spool of checked rows ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("after", [0, 1, 3, 4, 7, 10, 11])
+def test_spool_batches_start_exactly_after_the_rows_written_before(after):
+    """A resumed import writes each row once: the spool skips exactly the rows written before,
+    even when that count ends inside a batch or inside one of the pickled pieces."""
+    with imports.Spool(chunk_rows=4) as spool:
+        for piece in ([0, 1, 2], [3, 4], [5, 6, 7, 8, 9]):
+            spool.add(piece)
+        batches = list(spool.batches(after=after))
+    assert [row for batch in batches for row in batch] == list(range(after, 10))
+    assert all(len(batch) == 4 for batch in batches[:-1])
+    assert all(batches)
