@@ -8,8 +8,10 @@ here, and a re-delivered job rewrites its own lists instead of duplicating them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 
+import numpy as np
 from django.db import connection, transaction
 
 from recommendations import run_output
@@ -120,6 +122,15 @@ def store_model_data(run: RecommendationRun, arrays: bytes, popular_by_category:
                 f"{arrays_col} = EXCLUDED.{arrays_col}, {popular_col} = EXCLUDED.{popular_col}",
                 [run.pk, arrays, Jsonb(popular_by_category)],
             )
+
+
+def stored_item_factors(run_id: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(product ids, item factors) as stored by `run_id`'s store_model_data; None if absent."""
+    blob = RunModelData.objects.filter(run_id=run_id).values_list("arrays", flat=True).first()
+    if not blob:
+        return None
+    arrays = np.load(io.BytesIO(bytes(blob)))  # reads only the two arrays asked for
+    return arrays["item_ids"], arrays["item_factors"]
 
 
 def _fast_compression() -> None:

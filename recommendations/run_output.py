@@ -28,6 +28,7 @@ class ShopData:
     timestamps: np.ndarray
     until: object
     last_id: int | None
+    brands: list[str]  # of product_ids, for the fairness report
 
 
 def strongest_kinds(data: ShopData, n_users: int, n_items: int):

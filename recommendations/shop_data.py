@@ -47,7 +47,7 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
     products = list(
         Product.objects.for_shop(shop)
         .order_by("pk")
-        .values_list("pk", "title", "category", "stock_status", "tags")
+        .values_list("pk", "title", "category", "stock_status", "tags", "brand")
     )
     product_ids = np.array([row[0] for row in products], dtype=np.int64)
     bounds = Interaction.objects.for_shop(shop).aggregate(last=Max("pk"))
@@ -82,6 +82,7 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
         timestamps=stamps,
         until=until,
         last_id=last_id,
+        brands=[row[5] for row in products],
     )
 
 

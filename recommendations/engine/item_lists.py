@@ -18,7 +18,7 @@ def similar_items(
     n: int,
     *,
     content_weight: float = 0.5,
-    block: int = 1024,
+    block: int = 256,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
 ) -> list[list[Rec]]:
@@ -30,7 +30,8 @@ def similar_items(
 
     BLAS runs on one thread: on a CPU shared with other work a BLAS pool mostly waits for
     itself (measured 0.31 s on one thread, 0.53 s with the pool, 3,665 items, 384-d); `workers`
-    threads take blocks side by side instead (engine/blocks.py), with the same lists.
+    threads take blocks side by side instead (engine/blocks.py), with the same lists. Blocks
+    of 256 items: 0.26 s against 0.30 s for 1,024 (3,665 items, one thread), the same lists.
     """
     n_items = item_factors.shape[0]
     Vn = normalize_rows(item_factors)

@@ -152,6 +152,8 @@ def test_a_run_stores_the_same_lists_with_one_thread_or_several(
 ):
     from functools import partial
 
+    from recommendations import services
+    from recommendations.tasks import run_recommendation_job
     from tests.recommendations.conftest import run_now
 
     # Blocks of 8 rows: the small test shop then makes several blocks for the threads to share.
@@ -168,7 +170,10 @@ def test_a_run_stores_the_same_lists_with_one_thread_or_several(
     settings.SHOPLLM_RECOMMENDATION_THREADS = 1
     serial = run_now(shop, **FAST)
     settings.SHOPLLM_RECOMMENDATION_THREADS = 3
-    parallel = run_now(shop)
+    # A fresh selection: a reused one would start the ALS from the serial run's factors.
+    parallel = services.start_run(shop, fresh_selection=True)
+    run_recommendation_job(parallel.job_id)
+    parallel.refresh_from_db()
     assert serial.job.status == parallel.job.status == "succeeded"
     serial_customers, serial_products = _stored_lists(serial)
     assert serial_customers and serial_products

@@ -335,3 +335,15 @@ def test_run_shows_its_jobs_status_error_and_finish_everywhere(
     for page in (detail, rows):
         assert f'class="badge status-{status}"' in page.content.decode()
     assert error in detail.content.decode()  # "" when there is none
+
+
+def test_progress_reports_are_throttled_but_the_last_always_goes(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    sent = []
+    report = services.throttled(sent.append, interval=0.5)
+    for percent, at in ((10, 100.0), (20, 100.2), (30, 100.49), (40, 100.5), (50, 100.6)):
+        clock[0] = at
+        report(percent)
+    report(100)
+    assert sent == [10, 40, 100]

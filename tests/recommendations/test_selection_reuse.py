@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -141,9 +142,9 @@ def test_a_served_als_with_the_settings_values_is_fitted_once_on_all_data(
         fits.append(matrix.nnz)
         return real_fit(name, matrix, params)
 
-    def counting_train(matrix, config):
+    def counting_train(matrix, config, **kwargs):
         trains.append(matrix.nnz)
-        return real_train(matrix, config)
+        return real_train(matrix, config, **kwargs)
 
     monkeypatch.setattr(candidates, "fit", counting_fit)
     monkeypatch.setattr(core, "train_als", counting_train)
@@ -156,6 +157,53 @@ def test_a_served_als_with_the_settings_values_is_fitted_once_on_all_data(
     second = run_now(shop)  # the reused selection's params come back from JSON
     assert second.metrics["selection"]["reused_from"] == first.pk
     assert len(trains) == 2 and fits == []
+
+
+def test_a_reused_selection_starts_the_als_from_that_runs_item_factors(shop, planted, monkeypatch):
+    from catalog.models import Product
+    from recommendations.engine import core
+    from recommendations.list_store import stored_item_factors
+
+    starts = []
+    real_train = core.train_als
+
+    def recording_train(matrix, config, *, warm_items=None):
+        starts.append(warm_items)
+        return real_train(matrix, config, warm_items=warm_items)
+
+    monkeypatch.setattr(core, "train_als", recording_train)
+    first = run_now(shop, candidates=["als"], tuning_budget_s=0)
+    assert starts == [None] and first.stats["als_warm_from"] is None
+    # A new product between the runs: it has no stored factors.
+    new = Product.objects.create(shop=shop, sku="NEW-1", title="New item", category="New")
+    Interaction.objects.create(
+        shop=shop, customer=planted["customers"][0], product=new, kind="view"
+    )
+    add_interactions(shop, planted, 3)
+    second = run_now(shop)
+    assert second.metrics["selection"]["reused_from"] == first.pk
+    assert second.stats["als_warm_from"] == first.pk
+    start = starts[1]
+    ids, factors = stored_item_factors(first.pk)
+    data = services.load_shop_data(shop, second.settings)
+    position = {pid: i for i, pid in enumerate(data.product_ids)}
+    assert start.shape == (len(data.product_ids), factors.shape[1])
+    for pid, row in zip(ids.tolist(), factors, strict=True):
+        np.testing.assert_array_equal(start[position[pid]], row)
+    new_row = start[position[new.pk]]
+    assert np.all((new_row >= 0) & (new_row < 0.01)) and new_row.any()
+
+
+def test_a_reused_selection_without_stored_factors_fits_cold(shop, planted, monkeypatch):
+    from recommendations.models import RunModelData
+
+    first = run_now(shop, candidates=["als"], tuning_budget_s=0)
+    RunModelData.objects.filter(run=first).delete()
+    add_interactions(shop, planted, 3)
+    second = run_now(shop)
+    assert second.job.status == "succeeded", second.job.error
+    assert second.metrics["selection"]["reused_from"] == first.pk
+    assert second.stats["als_warm_from"] is None
 
 
 def test_the_start_page_checkbox_asks_for_a_fresh_selection(

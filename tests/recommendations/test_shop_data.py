@@ -44,6 +44,16 @@ def test_loaded_arrays_match_the_stored_interactions(shop, planted):
     assert data.users.dtype == np.int64 and data.timestamps.dtype == np.float64
 
 
+def test_brands_load_with_the_products_in_their_order(shop, planted):
+    products = planted["products"]
+    Product.objects.filter(pk=products[3].pk).update(brand="Alpine")
+    Product.objects.filter(pk=products[1].pk).update(brand="Zed")
+    data = services.load_shop_data(shop, services.settings_snapshot(shop))
+    brand_of = dict(Product.objects.for_shop(shop).values_list("pk", "brand"))
+    assert data.brands == [brand_of[pk] for pk in data.product_ids]
+    assert {"Alpine", "Zed"} <= set(data.brands)
+
+
 def test_a_shop_without_interactions_loads_empty_arrays(shop):
     Product.objects.create(shop=shop, sku="A-1", title="A")
     data = services.load_shop_data(shop, services.settings_snapshot(shop))

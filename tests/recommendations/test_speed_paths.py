@@ -69,6 +69,25 @@ def test_only_new_or_changed_products_are_embedded(shop, planted, counted):
     assert ProductEmbedding.objects.filter(shop=shop).count() == len(planted["products"]) + 1
 
 
+def test_product_texts_from_plain_rows_equal_the_model_instances_texts(shop, planted):
+    from recommendations.embeddings import product_text, text_hash
+
+    Product.objects.filter(pk=planted["products"][0].pk).update(
+        brand="Alpine",
+        tags=["outdoor", "tent"],
+        bullet_points=["Light", "Waterproof"],
+        description="A tent.",
+        attributes={"size": ["S", "M"], "colour": "green"},
+    )
+    expected = []
+    for product in Product.objects.for_shop(shop):
+        text = product_text(product)
+        expected.append((product.pk, text, text_hash(text)))
+    texts = services._product_texts(shop)
+    assert sorted(texts) == sorted(expected)
+    assert any("Brand: Alpine" in text and "size: S, M" in text for _, text, _ in texts)
+
+
 def test_second_run_with_no_product_changed_never_asks_for_the_encoder(shop, planted, counted):
     encoder, lookups = counted
     first = run_now(shop, **FAST)
@@ -206,6 +225,7 @@ def test_stored_item_text_is_the_json_of_the_item_dicts():
         timestamps=np.zeros(0),
         until=None,
         last_id=None,
+        brands=[""] * 6,
     )
     recs = [
         core.Rec(0, 0.123456, "because_you", 1),
@@ -257,6 +277,7 @@ def test_customer_list_text_names_the_strongest_kind_on_the_via_product():
         timestamps=np.zeros(events),
         until=None,
         last_id=None,
+        brands=[""] * n_items,
     )
     reasons = ["because_you", "similar_to", "popular", "popular_in_category"]
     customer_recs = [
