@@ -1,10 +1,11 @@
 """Where a recommendation run's time goes, against the ALS fit and implicit's batched top-k.
 
 Part 1 (engine, plain arrays): every customer's top 10 with reasons through the Ranker
-(`recommend_all`: batched scores, batched reasons, one BLAS thread), collaborative-only and with
-the content blend (384-d embeddings), beside implicit's own batched
-`model.recommend(userids, user_items, N=10)` on the same factors, and the ALS fit itself.
-Target: lists with reasons <= 1.5x implicit's recommend.
+(`recommend_all`: batched scores, batched reasons, one BLAS thread), collaborative-only, with
+the content blend (384-d embeddings) and with re-ranking, on one thread and on the threads a
+run uses (SHOPLLM_RECOMMENDATION_THREADS), beside implicit's own batched
+`model.recommend(userids, user_items, N=10)` on the same factors (every core), and the ALS fit
+itself. Target: lists with reasons <= 1.5x implicit's recommend.
 
 Part 2 (a whole run through the job, on a throwaway database, real encoder): run wall time
 against an ALS fit alone on the same data (target <= 3x), phase by phase (embeddings, load,
@@ -47,6 +48,7 @@ import numpy as np  # noqa: E402
 from _reclog import add_log_arguments, load_log, synthetic_log  # noqa: E402
 
 from bench._throwaway_db import throwaway_database  # noqa: E402
+from recommendations import services  # noqa: E402
 from recommendations.engine import core  # noqa: E402
 
 DIM = 384
@@ -83,7 +85,9 @@ def engine(log, k: int, repeat: int) -> None:
     implicit_s = min(
         implicit_recommend_seconds(user_factors, item_factors, matrix, k) for _ in range(repeat)
     )
-    rows = [("implicit model.recommend (no reasons)", implicit_s)]
+    # implicit's recommend uses every core; a run's lists use SHOPLLM_RECOMMENDATION_THREADS.
+    threads = services._list_workers()
+    rows = [(f"implicit model.recommend (no reasons, {os.cpu_count()} cores)", implicit_s)]
     for label, vectors, content_weight, knobs in (
         ("Ranker: collaborative only", None, 0.0, {}),
         ("Ranker: + content blend (384-d)", embeddings, 0.3, {}),
@@ -98,17 +102,19 @@ def engine(log, k: int, repeat: int) -> None:
             popularity=popularity,
             categories=log.categories,
         )
-        seconds = min(
-            _timed(core.recommend_all, ranker, user_factors, matrix, k)[1] for _ in range(repeat)
-        )
-        rows.append((f"{label}, with reasons", seconds))
+        for workers in sorted({1, threads}):
+            seconds = min(
+                _timed(core.recommend_all, ranker, user_factors, matrix, k, workers=workers)[1]
+                for _ in range(repeat)
+            )
+            rows.append((f"{label}, with reasons, {workers} thread{'s' * (workers > 1)}", seconds))
     print(
         f"\nPart 1 — {log.label}: {len(log.users):,} interactions; "
         f"ALS fit {fit_s:.2f} s (best of {repeat} for the lists)"
     )
-    print(f"{'every customer top ' + str(k):<52}{'seconds':>10}{'vs implicit':>13}")
+    print(f"{'every customer top ' + str(k):<68}{'seconds':>10}{'vs implicit':>13}")
     for label, seconds in rows:
-        print(f"{label:<52}{seconds:>10.2f}{seconds / implicit_s:>12.2f}x")
+        print(f"{label:<68}{seconds:>10.2f}{seconds / implicit_s:>12.2f}x")
 
 
 # --- Part 2 -----------------------------------------------------------------------------------
