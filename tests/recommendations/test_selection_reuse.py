@@ -121,6 +121,10 @@ def test_the_api_and_the_page_say_which_run_was_reused_and_take_the_option(
     page = owner_client.get(reverse("recommendations:run_detail", args=[second.pk]))
     assert f"run #{first.pk}</a>" in page.content.decode()
     assert "reused" in page.content.decode()
+    assert body["stats"]["als_warm_from"] == first.pk
+    assert "the ALS starting from that run's item factors" in page.content.decode()
+    cold = owner_client.get(reverse("recommendations:run_detail", args=[first.pk]))
+    assert "item factors" not in cold.content.decode()
     monkeypatch.setattr(jobs, "enqueue_job", lambda job_id: None)
     response = editor_api.post(
         "/api/v1/recommendations/runs/", {"fresh_selection": True}, format="json"
