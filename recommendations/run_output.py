@@ -55,6 +55,23 @@ def _strongest_pairs(data: ShopData, n_items: int) -> tuple[np.ndarray, np.ndarr
     return pairs[last], ranks[last]
 
 
+def index_of(sorted_ids, values):
+    """The position of each of `values` in `sorted_ids` (ascending, distinct), -1 where it is
+    not there: one table over the ids' span when that is small (a shop's ids mostly are),
+    else a binary search per value."""
+    if len(sorted_ids) == 0 or len(values) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    low = int(sorted_ids[0])
+    span = int(sorted_ids[-1]) - low + 1
+    if span <= 4 * (len(sorted_ids) + len(values)):
+        table = np.full(span, -1, dtype=np.int64)
+        table[sorted_ids - low] = np.arange(len(sorted_ids))
+        inside = (values >= low) & (values < low + span)
+        return np.where(inside, table[np.where(inside, values - low, 0)], -1)
+    positions = np.minimum(np.searchsorted(sorted_ids, values), len(sorted_ids) - 1)
+    return np.where(sorted_ids[positions] == values, positions, -1)
+
+
 def via_kinds(data: ShopData, customer_recs) -> list[list[int]]:
     """For each customer's recs, the strongest kind (KIND_RANK) of the customer's own events on
     the rec's `via` product; -1 where there is no `via` or no event on it. One lookup for all
@@ -68,11 +85,10 @@ def via_kinds(data: ShopData, customer_recs) -> list[list[int]]:
         int(lengths.sum()),
     )
     keys = np.repeat(np.arange(len(customer_recs), dtype=np.int64), lengths) * n_items + vias
-    found = np.minimum(np.searchsorted(pairs, keys), max(len(pairs) - 1, 0))
+    found = index_of(pairs, keys)
     kinds = np.full(len(keys), -1, dtype=np.int64)
-    if len(pairs):
-        hit = (vias >= 0) & (pairs[found] == keys)
-        kinds[hit] = ranks[found[hit]] - 1
+    hit = (vias >= 0) & (found >= 0)  # a -1 via's key is the previous item's: not a hit
+    kinds[hit] = ranks[found[hit]] - 1
     flat = kinds.tolist()
     ends = np.cumsum(lengths).tolist()
     return [flat[end - length : end] for end, length in zip(ends, lengths.tolist(), strict=True)]

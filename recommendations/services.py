@@ -529,9 +529,9 @@ def _warm_items(run_id: int, data: run_output.ShopData, config) -> np.ndarray | 
     start = rng.random((len(data.product_ids), config.factors), dtype=np.float32) * 0.01
     products = np.asarray(data.product_ids, dtype=np.int64)
     order = np.argsort(ids)
-    found = order[np.minimum(np.searchsorted(ids, products, sorter=order), len(ids) - 1)]
-    known = ids[found] == products
-    start[known] = factors[found[known]]
+    found = run_output.index_of(ids[order], products)
+    known = found >= 0
+    start[known] = factors[order[found[known]]]
     return start
 
 

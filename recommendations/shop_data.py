@@ -54,7 +54,7 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
     last_id = bounds["last"]
     customer_col, product_col, kinds, stamps = _interaction_columns(shop, last_id)
     # Interactions of products outside the shop's list (none, by the foreign key) are dropped.
-    positions = _index_of(product_ids, product_col)
+    positions = run_output.index_of(product_ids, product_col)
     keep = positions >= 0
     if not keep.all():
         customer_col, positions, stamps = customer_col[keep], positions[keep], stamps[keep]
@@ -84,25 +84,6 @@ def load_shop_data(shop: Shop, snapshot: dict) -> run_output.ShopData:
         last_id=last_id,
         brands=[row[5] for row in products],
     )
-
-
-def _index_of(sorted_ids, values):
-    """The position of each of `values` in `sorted_ids` (ascending, distinct), -1 where it is
-    not there: one table over the ids' span when that is small (a shop's ids mostly are),
-    else a binary search per value."""
-    import numpy as np
-
-    if len(sorted_ids) == 0 or len(values) == 0:
-        return np.full(len(values), -1, dtype=np.int64)
-    low = int(sorted_ids[0])
-    span = int(sorted_ids[-1]) - low + 1
-    if span <= 4 * (len(sorted_ids) + len(values)):
-        table = np.full(span, -1, dtype=np.int64)
-        table[sorted_ids - low] = np.arange(len(sorted_ids))
-        inside = (values >= low) & (values < low + span)
-        return np.where(inside, table[np.where(inside, values - low, 0)], -1)
-    positions = np.minimum(np.searchsorted(sorted_ids, values), len(sorted_ids) - 1)
-    return np.where(sorted_ids[positions] == values, positions, -1)
 
 
 def _distinct(values):

@@ -104,7 +104,7 @@ def test_postgresql_packed_read_equals_the_row_by_row_fetch(shop, planted):
 
 
 def test_positions_and_distinct_ids_equal_numpys_search_and_unique():
-    from recommendations import shop_data
+    from recommendations import run_output, shop_data
 
     rng = np.random.default_rng(2)
     dense = np.arange(1000, 1400, dtype=np.int64)
@@ -117,10 +117,10 @@ def test_positions_and_distinct_ids_equal_numpys_search_and_unique():
             int(f) if f < len(ids) and ids[f] == v else -1
             for f, v in zip(found, values, strict=True)
         ]
-        assert shop_data._index_of(ids, values).tolist() == expected
+        assert run_output.index_of(ids, values).tolist() == expected
         for some in (values, values[:-3]):  # with and without far-off values
             distinct, index = shop_data._distinct(some)
             unique, inverse = np.unique(some, return_inverse=True)
             assert distinct.tolist() == unique.tolist() and index.tolist() == inverse.tolist()
-    assert shop_data._index_of(dense, np.zeros(0, np.int64)).tolist() == []
+    assert run_output.index_of(dense, np.zeros(0, np.int64)).tolist() == []
     assert [part.tolist() for part in shop_data._distinct(np.zeros(0, np.int64))] == [[], []]
